@@ -1,0 +1,31 @@
+"""gunicorn settings for the portal: `gunicorn -c gunicorn.conf.py app:app`.
+
+The access log never records client addresses, user agents, referrers or query strings:
+only the method, the path, the status, the size and the time taken.
+"""
+import multiprocessing
+import os
+
+import gunicorn.http.wsgi
+
+# no product name or version in the Server header
+gunicorn.http.wsgi.SERVER = "portal"
+
+bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("PORTAL_WORKERS", min(4, multiprocessing.cpu_count() * 2)))
+threads = int(os.environ.get("PORTAL_THREADS", 1))
+worker_class = "sync" if threads == 1 else "gthread"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000
+max_requests_jitter = 500
+# the portal may sit behind one reverse proxy that terminates HTTPS
+forwarded_allow_ips = os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1")
+limit_request_line = 8190
+
+accesslog = os.environ.get("PORTAL_ACCESS_LOG", "-")
+errorlog = os.environ.get("PORTAL_ERROR_LOG", "-")
+loglevel = os.environ.get("PORTAL_LOG_LEVEL", "info")
+# %(U)s is the path without the query string; no %(h)s, %(a)s, %(f)s, %(r)s or %(q)s
+access_log_format = '%(m)s %(U)s %(s)s %(B)s %(M)sms'

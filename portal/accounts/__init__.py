@@ -1,0 +1,1 @@
+"""Accounts: logging in, second factors, invitations and the admin's user list."""

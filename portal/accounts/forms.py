@@ -1,0 +1,75 @@
+"""Forms for logging in, setting passwords and managing accounts."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
+
+USERNAME_RULE = Regexp(r"^[A-Za-z0-9._-]+$",
+                       message=_l("Use letters, numbers, dots, dashes or underscores."))
+
+
+class LoginForm(FlaskForm):
+    """User name and password."""
+
+    username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=256)])
+    next = HiddenField()
+
+
+class SecondFactorForm(FlaskForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[InputRequired(), Length(max=32)])
+
+
+class SetupForm(FlaskForm):
+    """Choose a password through a one-time link."""
+
+    token = HiddenField(validators=[InputRequired(), Length(max=200)])
+    username = StringField(_l("User name"),
+                           validators=[Optional(), Length(min=2, max=64), USERNAME_RULE])
+    display_name = StringField(_l("Name to show (optional)"), validators=[Optional(), Length(max=100)])
+    password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=256)])
+    confirm = PasswordField(_l("New password again"),
+                            validators=[InputRequired(),
+                                        EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change one's own password."""
+
+    current = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=256)])
+    password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=256)])
+    confirm = PasswordField(_l("New password again"),
+                            validators=[InputRequired(),
+                                        EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class EnableTotpForm(FlaskForm):
+    """Confirm a new authenticator app with one code."""
+
+    secret = HiddenField(validators=[InputRequired(), Length(min=16, max=64)])
+    code = StringField(_l("6-digit code from the app"), validators=[InputRequired(), Length(max=10)])
+
+
+class DisableTotpForm(FlaskForm):
+    """Turn the second factor off with the password."""
+
+    password = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=256)])
+
+
+class InviteForm(FlaskForm):
+    """An admin invites a new staff or council member."""
+
+    username = StringField(_l("User name for the new account"),
+                           validators=[InputRequired(), Length(min=2, max=64), USERNAME_RULE])
+    role = SelectField(_l("Role"), choices=[("council", _l("Council member")),
+                                            ("staff", _l("Staff")),
+                                            ("admin", _l("Admin"))])
+
+
+class AccountActionForm(FlaskForm):
+    """A button on the user list (deactivate, reactivate, reset link); CSRF only."""

@@ -1,0 +1,293 @@
+"""The rules for accounts: one-time links, logging in, second factors, deactivation."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from typing import Callable
+
+import pyotp
+from flask import current_app
+from flask_babel import gettext as _
+
+from portal import audit, throttle
+from portal.accounts.models import OneTimeLink, RecoveryCode, User, utc_now
+from portal.db import db, write_transaction
+from portal.security import ROLES, hash_password, needs_rehash, password_problems, verify_password
+
+RECOVERY_CODE_COUNT = 10
+INVITE_HOURS = 72
+# verified when the user name is unknown, so both answers take the same time
+_DUMMY = {"hash": None}
+
+
+class AccountError(Exception):
+    """A request about an account that cannot be carried out; the message is for the user."""
+
+
+def _digest(token: str) -> str:
+    """The form in which one-time tokens and recovery codes are kept."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_username(username: str) -> str:
+    """User names are compared in lower case without surrounding spaces."""
+    return username.strip().lower()
+
+
+# --- one-time links --------------------------------------------------------------------------
+
+def link_for(token: str) -> str:
+    """The full URL a person opens to use a one-time link."""
+    return f"{current_app.config['BASE_URL']}/account/setup?token={token}"
+
+
+def issue_link(purpose: str, role: str, *, username: str | None = None, user: User | None = None,
+               created_by: User | None = None, hours: int | None = None) -> str:
+    """Create a one-time link and return its token (only its keyed hash is stored)."""
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}.")
+    token = secrets.token_urlsafe(32)
+    hours = hours or current_app.config.get("SETUP_LINK_HOURS", INVITE_HOURS)
+    with write_transaction():
+        if user is not None:
+            # a new reset link replaces any unused one for the same account
+            (OneTimeLink.delete()
+             .where(OneTimeLink.user == user, OneTimeLink.used_at.is_null())
+             .execute())
+        OneTimeLink.create(
+            token_hash=_digest(token),
+            purpose=purpose,
+            role=role,
+            username=normalise_username(username) if username else None,
+            user=user,
+            created_by=created_by,
+            expires_at=utc_now() + dt.timedelta(hours=hours),
+        )
+        if created_by is not None:
+            target = user.username if user else (username or "")
+            audit.record(created_by, f"link.{purpose}", f"{role} {target}".strip())
+    return token
+
+
+def find_link(token: str) -> OneTimeLink | None:
+    """The unused, unexpired link for a token, or None."""
+    if not token or len(token) > 200:
+        return None
+    link = OneTimeLink.get_or_none(OneTimeLink.token_hash == _digest(token))
+    if link is None or link.used_at is not None or link.expires_at < utc_now():
+        return None
+    return link
+
+
+def use_link(token: str, username: str, password: str, display_name: str = "") -> User:
+    """Set a password through a one-time link: creates the account, or resets an existing one."""
+    with write_transaction():
+        link = find_link(token)
+        if link is None:
+            raise AccountError(_("This link has expired or was already used. Ask an admin for a new one."))
+        if link.user_id is not None:
+            user = link.user
+            username = user.username
+        else:
+            username = normalise_username(link.username or username)
+            if not username:
+                raise AccountError(_("Choose a user name."))
+            if User.by_username(username) is not None:
+                raise AccountError(_("That user name is taken. Choose another."))
+        problems = password_problems(password, username)
+        if problems:
+            raise AccountError(" ".join(problems))
+        if link.user_id is None:
+            user = User.create(
+                username=username,
+                display_name=display_name.strip(),
+                role=link.role,
+                password_hash=hash_password(password),
+                created_on=utc_now().date(),
+            )
+        else:
+            user.password_hash = hash_password(password)
+            user.session_version += 1
+            user.save()
+        link.used_at = utc_now()
+        link.user = user
+        link.save()
+        audit.record(user, f"link.used.{link.purpose}", user.username)
+    return user
+
+
+def announce_setup_link_if_needed(echo: Callable[[str], None]) -> str | None:
+    """With no account at all, issue the first admin's setup link and print it to the console."""
+    with db.connection_context():
+        if User.select().exists():
+            return None
+        pending = (OneTimeLink.select()
+                   .where(OneTimeLink.purpose == "setup",
+                          OneTimeLink.used_at.is_null(),
+                          OneTimeLink.expires_at > utc_now())
+                   .exists())
+        if pending:
+            echo("No account exists yet and a setup link was already issued. For a new one, run:\n"
+                 "  flask --app app create-user --role admin")
+            return None
+        token = issue_link("setup", "admin")
+    echo("No account exists yet. Open this link to create the first admin account "
+         f"(it works once and expires in {current_app.config['SETUP_LINK_HOURS']} hours):\n"
+         f"  {link_for(token)}")
+    return token
+
+
+# --- logging in ------------------------------------------------------------------------------
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active account matching the name and password, or None; rehashes old hashes."""
+    user = User.by_username(username) if username else None
+    if user is None or not user.password_hash:
+        if _DUMMY["hash"] is None:
+            _DUMMY["hash"] = hash_password(secrets.token_hex(16))
+        verify_password(_DUMMY["hash"], password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        user.save(only=[User.password_hash])
+    return user
+
+
+def login_attempt(username: str, password: str) -> User | None:
+    """Authenticate with per-account throttling; raises AccountError when locked."""
+    if throttle.account_locked(username):
+        raise AccountError(_("Too many attempts for this account. Wait 15 minutes and try again."))
+    user = authenticate(username, password)
+    if user is None:
+        throttle.record_failed_login(username)
+    else:
+        throttle.clear_failed_logins(username)
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Make every session of this account invalid, in every browser."""
+    User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change a password after checking the current one; ends the account's other sessions."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError(_("The current password is not right."))
+    problems = password_problems(new, user.username)
+    if problems:
+        raise AccountError(" ".join(problems))
+    with write_transaction():
+        user.password_hash = hash_password(new)
+        user.session_version += 1
+        user.save()
+        audit.record(user, "password.changed", user.username)
+
+
+def set_active(admin: User, user: User, active: bool) -> None:
+    """Deactivate (ending its sessions) or reactivate an account."""
+    if admin.id == user.id and not active:
+        raise AccountError(_("You cannot deactivate your own account."))
+    with write_transaction():
+        user.is_active = active
+        user.session_version += 1
+        user.save()
+        audit.record(admin, "user.activated" if active else "user.deactivated", user.username)
+
+
+# --- second factor ---------------------------------------------------------------------------
+
+def new_totp_secret() -> str:
+    """A fresh base32 secret for an authenticator app."""
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    """The otpauth:// URI an authenticator app reads."""
+    issuer = current_app.config.get("SITE_NAME", "Portal")
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=issuer)
+
+
+def _totp_step(secret: str, code: str, last_step: int) -> int | None:
+    """The time step a code matches (one step either side), or None; replays are refused."""
+    code = "".join(code.split())
+    if not code.isdigit() or len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    now = int(utc_now().replace(tzinfo=dt.timezone.utc).timestamp())
+    for offset in (-1, 0, 1):
+        at = now + offset * totp.interval
+        step = at // totp.interval
+        if step > last_step and hmac.compare_digest(totp.at(at), code):
+            return step
+    return None
+
+
+def enable_totp(user: User, secret: str, code: str) -> list[str]:
+    """Turn on the second factor once a code proves the app works; returns new recovery codes."""
+    step = _totp_step(secret, code, 0)
+    if step is None:
+        raise AccountError(_("That code did not match. Check the time on your phone and try again."))
+    with write_transaction():
+        user.totp_secret = secret
+        user.totp_enabled = True
+        user.totp_last_step = step
+        user.save()
+        codes = _replace_recovery_codes(user)
+        audit.record(user, "2fa.enabled", user.username)
+    return codes
+
+
+def disable_totp(user: User, password: str) -> None:
+    """Turn off the second factor (not allowed for admins)."""
+    if user.role == "admin":
+        raise AccountError(_("Admins must keep a second factor."))
+    if not verify_password(user.password_hash, password):
+        raise AccountError(_("The current password is not right."))
+    with write_transaction():
+        user.totp_secret = None
+        user.totp_enabled = False
+        user.save()
+        RecoveryCode.delete().where(RecoveryCode.user == user).execute()
+        audit.record(user, "2fa.disabled", user.username)
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    """Issue a fresh set of recovery codes, dropping the old ones."""
+    RecoveryCode.delete().where(RecoveryCode.user == user).execute()
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.insert_many(
+        [{"user": user.id, "code_hash": _digest(code)} for code in codes]
+    ).execute()
+    return codes
+
+
+def verify_second_factor(user: User, code: str) -> bool:
+    """Accept a current authenticator code or an unused recovery code (used up at once)."""
+    code = code.strip().lower()
+    with write_transaction():
+        fresh = User.get_by_id(user.id)
+        step = _totp_step(fresh.totp_secret or "", code, fresh.totp_last_step)
+        if step is not None:
+            User.update(totp_last_step=step).where(User.id == user.id).execute()
+            return True
+        used = (RecoveryCode.update(used_at=utc_now())
+                .where(RecoveryCode.user == user,
+                       RecoveryCode.code_hash == _digest(code),
+                       RecoveryCode.used_at.is_null())
+                .execute())
+    if used:
+        audit.record(user, "2fa.recovery_code_used", user.username)
+    return bool(used)
+
+
+def remaining_recovery_codes(user: User) -> int:
+    """How many recovery codes the user has left."""
+    return (RecoveryCode.select()
+            .where(RecoveryCode.user == user, RecoveryCode.used_at.is_null())
+            .count())

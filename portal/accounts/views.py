@@ -1,0 +1,242 @@
+"""Log in and out, one's own account, and the admin's user list."""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from portal.accounts import service
+from portal.accounts.forms import (
+    AccountActionForm,
+    ChangePasswordForm,
+    DisableTotpForm,
+    EnableTotpForm,
+    InviteForm,
+    LoginForm,
+    SecondFactorForm,
+    SetupForm,
+)
+from portal.accounts.models import User
+from portal.audit import AuditEntry
+from portal.security import (
+    admin_required,
+    end_session,
+    is_safe_next,
+    login_required,
+    public,
+    staff_required,
+    start_session,
+)
+from portal.throttle import LOGIN_LIMIT, limiter
+
+bp = Blueprint("accounts", __name__)
+PENDING_SECONDS = 300
+
+
+def _after_login_target(next_path: str | None) -> str:
+    """Where to go once logged in."""
+    if is_safe_next(next_path):
+        return next_path
+    user = g.user
+    return url_for("accounts.staff_home") if user.is_staff else url_for("home.index")
+
+
+def _finish_login(user: User, next_path: str | None):
+    """Start the session and leave the login pages."""
+    start_session(user)
+    g.user = user
+    if user.role == "admin" and not user.totp_enabled:
+        flash(_("Admins need a second factor. Set it up now."), "info")
+        return redirect(url_for("accounts.two_factor"))
+    return redirect(_after_login_target(next_path))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@public
+def login():
+    """Ask for user name and password."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = service.login_attempt(form.username.data, form.password.data)
+        except service.AccountError as error:
+            form.username.errors.append(str(error))
+            return render_template("accounts/login.html", form=form), 429
+        if user is None:
+            form.password.errors.append(_("That user name and password do not match an active account."))
+        elif user.totp_enabled:
+            session.clear()
+            session["pending"] = {"uid": user.id, "ver": user.session_version,
+                                  "at": int(time.time()), "next": form.next.data or ""}
+            return redirect(url_for("accounts.login_verify"))
+        else:
+            return _finish_login(user, form.next.data)
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@public
+def login_verify():
+    """Ask for the second factor after a correct password."""
+    pending = session.get("pending")
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        session.pop("pending", None)
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("accounts.login"))
+    user = User.get_or_none(User.id == pending["uid"])
+    if user is None or not user.is_active or user.session_version != pending["ver"]:
+        session.clear()
+        return redirect(url_for("accounts.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if service.verify_second_factor(user, form.code.data):
+            return _finish_login(user, pending.get("next"))
+        service.throttle.record_failed_login(user.username)
+        form.code.errors.append(_("That code did not work. Codes change every 30 seconds."))
+    return render_template("accounts/verify.html", form=form)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+@public
+def logout():
+    """Log out everywhere this account is logged in."""
+    form = AccountActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if g.user is not None:
+            service.end_all_sessions(g.user)
+        end_session()
+        flash(_("You are logged out."), "success")
+        return redirect(url_for("home.index"))
+    if g.user is None:
+        return redirect(url_for("home.index"))
+    return render_template("accounts/logout.html", form=form)
+
+
+@bp.route("/account/setup", methods=["GET", "POST"])
+@public
+def setup():
+    """Choose a password through a one-time link (first admin, invitation or reset)."""
+    form = SetupForm(token=request.args.get("token", ""))
+    link = service.find_link(form.token.data or "")
+    if link is None:
+        return render_template("accounts/setup_invalid.html"), 404
+    if form.validate_on_submit():
+        try:
+            user = service.use_link(form.token.data, form.username.data or "",
+                                    form.password.data, form.display_name.data or "")
+        except service.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            flash(_("Your password is set. Welcome."), "success")
+            return _finish_login(user, None)
+    return render_template("accounts/setup.html", form=form, link=link)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """One's own account: password and second factor."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(g.user, form.current.data, form.password.data)
+        except service.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            g.user = User.get_by_id(g.user.id)
+            start_session(g.user)
+            flash(_("Password changed. You were logged out everywhere else."), "success")
+            return redirect(url_for("accounts.account"))
+    remaining = service.remaining_recovery_codes(g.user) if g.user.totp_enabled else 0
+    return render_template("accounts/account.html", form=form, remaining=remaining)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    """Set up (or turn off) an authenticator app."""
+    user = g.user
+    if user.totp_enabled:
+        form = DisableTotpForm()
+        if form.validate_on_submit():
+            try:
+                service.disable_totp(user, form.password.data)
+            except service.AccountError as error:
+                form.password.errors.append(str(error))
+            else:
+                flash(_("The second factor is off."), "success")
+                return redirect(url_for("accounts.account"))
+        return render_template("accounts/two_factor_on.html", form=form)
+    form = EnableTotpForm()
+    if not form.secret.data:
+        form.secret.data = service.new_totp_secret()
+    if form.validate_on_submit():
+        try:
+            codes = service.enable_totp(user, form.secret.data, form.code.data)
+        except service.AccountError as error:
+            form.code.errors.append(str(error))
+        else:
+            return render_template("accounts/recovery_codes.html", codes=codes)
+    uri = service.provisioning_uri(user, form.secret.data)
+    return render_template("accounts/two_factor_setup.html", form=form, uri=uri)
+
+
+@bp.route("/staff/")
+@staff_required
+def staff_home():
+    """The staff start page."""
+    return render_template("staff/home.html")
+
+
+@bp.route("/staff/users", methods=["GET", "POST"])
+@admin_required
+def users():
+    """Admins invite people and see every account."""
+    form = InviteForm()
+    new_link = None
+    if form.validate_on_submit():
+        if User.by_username(form.username.data) is not None:
+            form.username.errors.append(_("That user name is taken. Choose another."))
+        else:
+            token = service.issue_link("invite", form.role.data, username=form.username.data,
+                                       created_by=g.user)
+            new_link = service.link_for(token)
+            form = InviteForm(formdata=None)
+    return render_template("staff/users.html", form=form, new_link=new_link,
+                           users=User.roster(), action_form=AccountActionForm(),
+                           audit_entries=AuditEntry.latest(50))
+
+
+@bp.route("/staff/users/<int:user_id>/<any(deactivate, activate, reset):action>", methods=["POST"])
+@admin_required
+def user_action(user_id: int, action: str):
+    """Deactivate, reactivate, or issue a reset link for one account."""
+    form = AccountActionForm()
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    if action == "reset":
+        token = service.issue_link("reset", user.role, user=user, created_by=g.user)
+        return render_template("staff/reset_link.html", target=user, new_link=service.link_for(token))
+    try:
+        service.set_active(g.user, user, action == "activate")
+    except service.AccountError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Account %(name)s updated.", name=user.username), "success")
+    return redirect(url_for("accounts.users"))
+
+
+def require_admin_second_factor():
+    """Before each request: an admin without a second factor may only set one up."""
+    user = g.get("user")
+    if user is None or user.role != "admin" or user.totp_enabled:
+        return None
+    if request.endpoint in ("accounts.two_factor", "accounts.logout", "static"):
+        return None
+    return redirect(url_for("accounts.two_factor"))
