@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 from flask import Flask
 
 from portal.accounts import service as accounts
@@ -10,6 +11,7 @@ from portal.security import ROLES
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the person may do.")
 @click.option("--username", default=None, help="Their user name (they choose it when left out).")
 @click.option("--reset", is_flag=True, help="Issue a password reset link for an existing account.")
@@ -30,6 +32,7 @@ def create_user_command(role: str, username: str | None, reset: bool) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Fill the portal with sample data so a newcomer sees it working."""
     from portal.demo import fill_demo_data

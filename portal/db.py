@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from flask import Flask, current_app
 from peewee import DatabaseProxy, IntegerField, Model, SqliteDatabase
 from playhouse.db_url import connect as connect_url
@@ -117,6 +118,7 @@ def migrate() -> tuple[int, int]:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create the database or upgrade it to the current schema, keeping every row."""
     before, after = migrate()
@@ -144,6 +146,7 @@ def backup_sqlite(source: str, target: str) -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def backup_command(path: str) -> None:
     """Write a consistent copy of the database to PATH (SQLite), or say how for PostgreSQL."""
@@ -162,6 +165,7 @@ def backup_command(path: str) -> None:
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--yes", is_flag=True, help="Replace the current database without asking.")
 def restore_command(path: str, yes: bool) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9._-]+$",
@@ -66,9 +66,9 @@ class InviteForm(FlaskForm):
 
     username = StringField(_l("User name for the new account"),
                            validators=[InputRequired(), Length(min=2, max=64), USERNAME_RULE])
-    role = SelectField(_l("Role"), choices=[("council", _l("Council member")),
-                                            ("staff", _l("Staff")),
-                                            ("admin", _l("Admin"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice("council", _l("Council member")),
+                                            SelectChoice("staff", _l("Staff")),
+                                            SelectChoice("admin", _l("Admin"))])
 
 
 class AccountActionForm(FlaskForm):
