@@ -1,7 +1,7 @@
 """The audit trail: who on the staff changed what, and when. Never about anonymous clients."""
 from __future__ import annotations
 
-from peewee import CharField, DateTimeField, ForeignKeyField
+from peewee import JOIN, CharField, DateTimeField, ForeignKeyField
 
 from portal.accounts.models import User, utc_now
 from portal.db import BaseModel
@@ -21,7 +21,10 @@ class AuditEntry(BaseModel):
     @classmethod
     def latest(cls, limit: int = 100):
         """The most recent entries first."""
-        return cls.select().order_by(cls.created_at.desc(), cls.id.desc()).limit(limit)
+        return (cls.select(cls, User)
+                .join(User, JOIN.LEFT_OUTER, on=(cls.actor == User.id))
+                .order_by(cls.created_at.desc(), cls.id.desc())
+                .limit(limit))
 
 
 def record(actor: User | None, action: str, detail: str = "") -> AuditEntry:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
 from flask import Flask
+from flask.cli import with_appcontext
 
 from portal.accounts import service as accounts
 from portal.accounts.models import User

@@ -7,8 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from peewee import DatabaseProxy, IntegerField, Model, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 

@@ -9,7 +9,7 @@ from flask import current_app
 
 def coarse_today() -> dt.date:
     """Today's date in UTC: what anonymous records keep instead of a time."""
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def coarse_month(day: dt.date) -> dt.date:

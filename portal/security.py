@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -30,7 +30,7 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
 # --- passwords -------------------------------------------------------------------------------
@@ -173,7 +173,6 @@ def load_session_user(lookup: Callable[[int], object]) -> None:
         or user.session_version != session.get("ver")
     ):
         session.clear()
-        g.session_ended = True
         return
     g.user = user
     if now - int(session.get("seen", 0)) > 60:

@@ -23,7 +23,7 @@ ACCOUNT_FAILURES = parse("5 per 15 minutes")
 
 def client_key() -> str:
     """A daily-rotating keyed hash standing in for the client's address."""
-    day = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    day = dt.datetime.now(dt.UTC).date().isoformat()
     secret = current_app.config["SECRET_KEY"].encode()
     day_key = hmac.new(secret, b"client-key:" + day.encode(), hashlib.sha256).digest()
     address = (request.remote_addr or "unknown").encode()

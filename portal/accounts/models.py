@@ -17,7 +17,7 @@ from portal.db import BaseModel
 
 def utc_now() -> dt.datetime:
     """The current time in UTC without tzinfo (staff records only, never client data)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class User(BaseModel):
@@ -36,7 +36,7 @@ class User(BaseModel):
     created_on = DateField()
 
     @classmethod
-    def by_username(cls, username: str) -> "User | None":
+    def by_username(cls, username: str) -> User | None:
         """The account with this user name, ignoring case."""
         return cls.get_or_none(cls.username == username.strip().lower())
 

@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Callable
+from collections.abc import Callable
 
 import pyotp
 from flask import current_app
@@ -170,6 +170,11 @@ def login_attempt(username: str, password: str) -> User | None:
     return user
 
 
+def record_failed_second_factor(user: User) -> None:
+    """A wrong second-factor code counts like a wrong password towards the account lock."""
+    throttle.record_failed_login(user.username)
+
+
 def end_all_sessions(user: User) -> None:
     """Make every session of this account invalid, in every browser."""
     User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
@@ -219,7 +224,7 @@ def _totp_step(secret: str, code: str, last_step: int) -> int | None:
     if not code.isdigit() or len(code) != 6:
         return None
     totp = pyotp.TOTP(secret)
-    now = int(utc_now().replace(tzinfo=dt.timezone.utc).timestamp())
+    now = int(utc_now().replace(tzinfo=dt.UTC).timestamp())
     for offset in (-1, 0, 1):
         at = now + offset * totp.interval
         step = at // totp.interval

@@ -94,7 +94,7 @@ def login_verify():
     if form.validate_on_submit():
         if service.verify_second_factor(user, form.code.data):
             return _finish_login(user, pending.get("next"))
-        service.throttle.record_failed_login(user.username)
+        service.record_failed_second_factor(user)
         form.code.errors.append(_("That code did not work. Codes change every 30 seconds."))
     return render_template("accounts/verify.html", form=form)
 
