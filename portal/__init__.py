@@ -27,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(portal_config.from_environment(instance_path))
     if config:
         app.config.update(config)
+    # cookie settings follow HTTPS even when it was set by the caller
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["HTTPS"])
+    app.config["SESSION_COOKIE_NAME"] = "__Host-session" if app.config["HTTPS"] else "session"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]

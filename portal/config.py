@@ -79,8 +79,6 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "NEUTRAL_TITLE": environ.get("PORTAL_NEUTRAL_TITLE", ""),
         "QUICK_EXIT_URL": environ.get("PORTAL_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
         "MAX_CONTENT_LENGTH": _int(environ, "PORTAL_MAX_CONTENT_LENGTH", 1024 * 1024),
-        "SESSION_COOKIE_SECURE": https,
-        "SESSION_COOKIE_NAME": "__Host-session" if https else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_IDLE_MINUTES": _int(environ, "PORTAL_SESSION_IDLE_MINUTES", 30),

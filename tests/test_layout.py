@@ -1,0 +1,61 @@
+"""The shared layout and cookies: quick exit, landmarks, neutral titles, session cookie flags."""
+from __future__ import annotations
+
+from portal import create_app
+from tests.conftest import TEST_PASSWORD, make_test_config
+
+
+def test_every_public_page_has_quick_exit_skip_link_and_landmarks(client):
+    for path in ["/", "/login", "/does-not-exist"]:
+        html = client.get(path).get_data(as_text=True)
+        assert html.index('class="quick-exit"') < html.index('<main')
+        assert 'href="#main"' in html
+        assert "<header" in html and "<nav" in html and "<footer" in html
+        assert 'rel="noreferrer"' in html
+
+
+def test_neutral_title_hides_what_the_site_is(tmp_path):
+    app = create_app(make_test_config(tmp_path, NEUTRAL_TITLE="Notes"))
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "<title>Notes</title>" in html
+
+
+def test_session_cookie_is_host_prefixed_and_secure_over_https(tmp_path, make_user):
+    app = create_app(make_test_config(tmp_path, HTTPS=True))
+    from portal.accounts.models import User, utc_now
+    from portal.db import db
+    from portal.security import hash_password
+
+    with app.app_context(), db.connection_context():
+        User.create(username="sam", role="staff", password_hash=hash_password(TEST_PASSWORD),
+                    created_on=utc_now().date())
+    client = app.test_client()
+    response = client.post("/login", data={"username": "sam", "password": TEST_PASSWORD},
+                           base_url="https://localhost")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
+        assert flag in cookie
+    assert "Domain" not in cookie
+    assert "Strict-Transport-Security" in response.headers
+
+
+def test_plain_http_session_cookie_is_http_only_and_lax(client, make_user):
+    user = make_user("staff")
+    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Expires" not in cookie, "the session cookie ends with the browser"
+
+
+def test_language_choice_is_kept_in_a_cookie_holding_only_the_language(client):
+    response = client.get("/?lang=es")
+    assert 'lang="es"' in response.get_data(as_text=True)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("lang=es;")
+    assert 'lang="es"' in client.get("/").get_data(as_text=True)
+
+
+def test_language_follows_the_browser_when_not_chosen(client):
+    html = client.get("/", headers={"Accept-Language": "es-MX,es;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="es">' in html
