@@ -23,6 +23,8 @@ max_requests_jitter = 500
 # the portal may sit behind one reverse proxy that terminates HTTPS
 forwarded_allow_ips = os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 8190
+# no shared control socket in the home directory: several instances may run on one machine
+control_socket_disable = True
 
 accesslog = os.environ.get("PORTAL_ACCESS_LOG", "-")
 errorlog = os.environ.get("PORTAL_ERROR_LOG", "-")

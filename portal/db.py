@@ -9,10 +9,12 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from peewee import DatabaseProxy, IntegerField, Model, SqliteDatabase
+from peewee import DatabaseProxy, IntegerField, Model, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 
 db = DatabaseProxy()
+# the PostgreSQL advisory lock that serialises migrations (any fixed number)
+MIGRATION_LOCK = 7311862
 
 
 class BaseModel(Model):
@@ -104,6 +106,9 @@ def migrate() -> tuple[int, int]:
 
     with db.connection_context():
         with write_transaction():
+            if isinstance(db.obj, PostgresqlDatabase):
+                # workers starting together: one migrates, the others wait here and find it done
+                db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             before = current_version()
             if before == 0:
                 db.create_tables([SchemaVersion])
@@ -162,6 +167,8 @@ def backup_command(path: str) -> None:
         raise click.ClickException(f"{path} already exists; choose a new file name.")
     backup_sqlite(source, path)
     click.echo(f"Backed up the database to {path}.")
+    click.echo("Keep the secret key (PORTAL_SECRET_KEY or the instance folder's secret_key file) "
+               "with your backups: receipts and one-time links are checked with it.")
 
 
 @click.command("restore")
@@ -176,10 +183,18 @@ def restore_command(path: str, yes: bool) -> None:
     check = sqlite3.connect(path)
     try:
         result = check.execute("PRAGMA integrity_check").fetchone()[0]
+        # an empty or foreign file would otherwise replace every record with nothing
+        is_portal = check.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        ).fetchone()
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"{path} is not a SQLite database: {error}") from error
     finally:
         check.close()
     if result != "ok":
         raise click.ClickException(f"{path} is not a healthy SQLite database: {result}")
+    if not is_portal:
+        raise click.ClickException(f"{path} is not a backup of this portal.")
     if not yes:
         click.confirm(f"Replace {target} with {path}?", abort=True)
     if not db.is_closed():

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
+from portal.text import NoControlCharacters
+
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9._-]+$",
                        message=_l("Use letters, numbers, dots, dashes or underscores."))
 
@@ -13,7 +15,9 @@ USERNAME_RULE = Regexp(r"^[A-Za-z0-9._-]+$",
 class LoginForm(FlaskForm):
     """User name and password."""
 
-    username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)])
+    # control characters are refused before the name reaches the database (PostgreSQL refuses NUL)
+    username = StringField(_l("User name"),
+                           validators=[InputRequired(), Length(max=64), NoControlCharacters()])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=256)])
     next = HiddenField()
 
@@ -31,7 +35,8 @@ class SetupForm(FlaskForm):
     token = HiddenField(validators=[InputRequired(), Length(max=200)])
     username = StringField(_l("User name"),
                            validators=[Optional(), Length(min=2, max=64), USERNAME_RULE])
-    display_name = StringField(_l("Name to show (optional)"), validators=[Optional(), Length(max=100)])
+    display_name = StringField(_l("Name to show (optional)"),
+                               validators=[Optional(), Length(max=100), NoControlCharacters()])
     password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=256)])
     confirm = PasswordField(_l("New password again"),
                             validators=[InputRequired(),

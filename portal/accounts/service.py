@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 
@@ -212,6 +213,11 @@ def new_totp_secret() -> str:
     return pyotp.random_base32()
 
 
+def is_totp_secret(secret: str | None) -> bool:
+    """True for a base32 secret such as new_totp_secret() makes (a hidden field can be tampered)."""
+    return bool(secret) and re.fullmatch(r"[A-Z2-7]{16,64}", secret) is not None
+
+
 def provisioning_uri(user: User, secret: str) -> str:
     """The otpauth:// URI an authenticator app reads."""
     issuer = current_app.config.get("SITE_NAME", "Portal")
@@ -221,9 +227,14 @@ def provisioning_uri(user: User, secret: str) -> str:
 def _totp_step(secret: str, code: str, last_step: int) -> int | None:
     """The time step a code matches (one step either side), or None; replays are refused."""
     code = "".join(code.split())
-    if not code.isdigit() or len(code) != 6:
+    # ASCII only: other digits (such as Arabic-Indic) cannot be compared in constant time
+    if not (code.isascii() and code.isdigit()) or len(code) != 6:
         return None
-    totp = pyotp.TOTP(secret)
+    try:
+        totp = pyotp.TOTP(secret)
+    except ValueError:
+        # a secret that is not base32 can only come from a tampered hidden field
+        return None
     now = int(utc_now().replace(tzinfo=dt.UTC).timestamp())
     for offset in (-1, 0, 1):
         at = now + offset * totp.interval

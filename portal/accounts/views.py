@@ -171,7 +171,7 @@ def two_factor():
                 return redirect(url_for("accounts.account"))
         return render_template("accounts/two_factor_on.html", form=form)
     form = EnableTotpForm()
-    if not form.secret.data:
+    if not service.is_totp_secret(form.secret.data):
         form.secret.data = service.new_totp_secret()
     if form.validate_on_submit():
         try:
