@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from flask import Flask, g
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -76,6 +77,8 @@ def _register_areas(app: Flask) -> None:
     """Attach each area's blueprint and the session check that runs before its views."""
     from portal.accounts import views as accounts_views
     from portal.accounts.models import User
+    from portal.feedback import cli as feedback_cli
+    from portal.feedback import views as feedback_views
     from portal.home import views as home_views
     from portal.security import load_session_user
 
@@ -89,3 +92,10 @@ def _register_areas(app: Flask) -> None:
     app.register_blueprint(home_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.before_request(accounts_views.require_admin_second_factor)
+
+    app.register_blueprint(feedback_views.bp)
+    app.config["PUBLIC_AREAS"].append(
+        ("feedback.form", _l("Give feedback"),
+         _l("Tell us what works and what does not, without giving your name, and read our reply.")))
+    app.config["STAFF_AREAS"].append(("feedback.staff_list", _l("Feedback")))
+    app.cli.add_command(feedback_cli.purge_command)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from portal.accounts.models import User, utc_now
 from portal.db import write_transaction
+from portal.feedback.demo import demo_feedback
 from portal.security import hash_password
 
 DEMO_ACCOUNTS = [("demo-staff", "staff", "Demo staff member"),
@@ -26,6 +27,7 @@ def _demo_accounts() -> Iterator[str]:
 
 # each area adds a generator of its own sample records here
 DEMO_STEPS = [_demo_accounts]
+DEMO_STEPS.append(demo_feedback)
 
 
 def fill_demo_data() -> Iterator[str]:

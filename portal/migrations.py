@@ -16,6 +16,14 @@ def _v1_accounts() -> None:
     db.create_tables([User, OneTimeLink, RecoveryCode, AuditEntry])
 
 
+def _v2_feedback() -> None:
+    """Anonymous feedback threads and their messages."""
+    from portal.feedback.models import FeedbackMessage, FeedbackThread
+
+    db.create_tables([FeedbackThread, FeedbackMessage])
+
+
 MIGRATIONS = [
     (1, _v1_accounts),
+    (2, _v2_feedback),
 ]

@@ -1,0 +1,165 @@
+"""Forms for giving feedback, reading replies, and the staff's triage."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Form,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from portal.text import NoControlCharacters, plain_text
+
+MAX_MESSAGE = 5000
+MAX_ACTION = 2000
+MAX_TAGS_TEXT = 300
+
+TOPIC_LABELS = {
+    "service": _l("A service we offer"),
+    "staff": _l("Someone on our team"),
+    "space": _l("Our space or building"),
+    "other": _l("Something else"),
+}
+RATING_LABELS = {
+    "1": _l("1 – Very badly"),
+    "2": _l("2 – Badly"),
+    "3": _l("3 – Okay"),
+    "4": _l("4 – Well"),
+    "5": _l("5 – Very well"),
+}
+STATUS_LABELS = {
+    "new": _l("New"),
+    "read": _l("Read"),
+    "replied": _l("Replied"),
+    "archived": _l("Archived"),
+}
+# what the client sees about their own thread
+CLIENT_STATUS_TEXT = {
+    "new": _l("Received. Our team has not read it yet."),
+    "read": _l("Read by our team."),
+    "replied": _l("Our team has replied. You can read the reply below."),
+    "archived": _l("Closed. You can still add a message, and we will see it."),
+}
+
+
+def _choices(labels: dict, first: tuple | None = None, last: tuple | None = None) -> list:
+    """Select options from a value-to-label mapping, with an optional first and last option."""
+    options = [first] if first else []
+    options += list(labels.items()) + ([last] if last else [])
+    return [SelectChoice(value, label) for value, label in options]
+
+
+def _message_field(label):
+    """A required plain-text message of at most 5000 characters."""
+    return TextAreaField(label, filters=[plain_text], validators=[
+        InputRequired(message=_l("Please write a message.")),
+        Length(max=MAX_MESSAGE, message=_l("Please shorten this to %(max)d characters or fewer "
+                                           "(it has %(length)d).")),
+        NoControlCharacters(),
+    ])
+
+
+def _not_blank(form, field) -> None:
+    """Refuse a message made only of spaces and line breaks."""
+    if field.data is not None and not field.data.strip():
+        raise ValidationError(_l("Please write a message."))
+
+
+class FeedbackForm(FlaskForm):
+    """The anonymous feedback form; only the message is required."""
+
+    topic = SelectField(_l("What is your feedback about?"),
+                        choices=_choices(TOPIC_LABELS, first=("", _l("I would rather not say"))),
+                        validators=[Optional(strip_whitespace=False)])
+    message = _message_field(_l("Your message"))
+    # only an empty answer is "no answer"; a blank space is not one of the choices
+    rating = RadioField(_l("How did we do?"), choices=_choices(RATING_LABELS),
+                        validators=[Optional(strip_whitespace=False)])
+    quotable = BooleanField(_l("You may quote this, without anything that identifies me, "
+                               "on the public “you said, we did” page."))
+    # a honeypot: people never see it, some robots fill it in
+    website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=500)])
+
+    def validate_message(self, field) -> None:
+        """Refuse a blank message."""
+        _not_blank(self, field)
+
+
+class LookupForm(FlaskForm):
+    """Enter a receipt to read the conversation."""
+
+    receipt = StringField(_l("Your receipt code"),
+                          validators=[InputRequired(message=_l("Enter the code from your receipt."))])
+
+
+class FollowUpForm(FlaskForm):
+    """Add to one's own conversation; the receipt travels in the form, never in the address."""
+
+    receipt = HiddenField(validators=[InputRequired()])
+    message = _message_field(_l("Your message"))
+
+    def validate_message(self, field) -> None:
+        """Refuse a blank message."""
+        _not_blank(self, field)
+
+
+class WithdrawQuoteForm(FlaskForm):
+    """Take back permission to quote."""
+
+    receipt = HiddenField(validators=[InputRequired()])
+
+
+class FilterForm(Form):
+    """The staff list's filters, read from the query string."""
+
+    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, first=("", _l("Any status"))),
+                         validate_choice=False)
+    topic = SelectField(_l("Topic"), choices=_choices(TOPIC_LABELS, first=("", _l("Any topic")),
+                                         last=("none", _l("Not said"))),
+                        validate_choice=False)
+
+
+class ReplyForm(FlaskForm):
+    """A staff reply, plain text."""
+
+    message = _message_field(_l("Your reply"))
+
+    def validate_message(self, field) -> None:
+        """Refuse a blank reply."""
+        _not_blank(self, field)
+
+
+class StatusForm(FlaskForm):
+    """Move the thread to another status."""
+
+    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS))
+
+
+class TagsForm(FlaskForm):
+    """Short comma-separated tags."""
+
+    tags = StringField(_l("Tags"),
+                       description=_l("Separated by commas, for example: waiting times, evenings"),
+                       validators=[Optional(), Length(max=MAX_TAGS_TEXT), NoControlCharacters()])
+
+
+class PublishForm(FlaskForm):
+    """Put a quotable item on the public list with what was done about it."""
+
+    quote = TextAreaField(_l("Quote to publish"), filters=[plain_text], validators=[
+        InputRequired(message=_l("Write the quote to publish.")),
+        Length(max=MAX_MESSAGE), NoControlCharacters()])
+    action_taken = TextAreaField(_l("What we did about it"), filters=[plain_text], validators=[
+        InputRequired(message=_l("Write what we did about it.")),
+        Length(max=MAX_ACTION), NoControlCharacters()])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something; CSRF only."""

@@ -1,0 +1,93 @@
+"""Feedback threads and their messages: what a client typed or chose, and the day, nothing else."""
+from __future__ import annotations
+
+from peewee import (
+    JOIN,
+    BooleanField,
+    CharField,
+    DateField,
+    ForeignKeyField,
+    SmallIntegerField,
+    TextField,
+)
+
+from portal.accounts.models import User
+from portal.db import BaseModel
+
+TOPICS = ("service", "staff", "space", "other")
+STATUSES = ("new", "read", "replied", "archived")
+AUTHORS = ("client", "staff")
+
+
+class FeedbackThread(BaseModel):
+    """One piece of feedback and the conversation about it, found only through its receipt."""
+
+    # HMAC-SHA256 of the receipt under the secret key; the receipt itself is never stored
+    receipt_hash = CharField(max_length=64, unique=True)
+    topic = CharField(max_length=16, default="")
+    rating = SmallIntegerField(null=True)
+    quotable = BooleanField(default=False)
+    status = CharField(max_length=16, default="new", index=True)
+    tags = CharField(max_length=255, default="")
+    created_on = DateField()
+    last_message_on = DateField(index=True)
+    public_quote = TextField(null=True)
+    public_action = TextField(null=True)
+    published_on = DateField(null=True, index=True)
+
+    class Meta:
+        table_name = "feedback_thread"
+        # the staff list filters by status and topic and pages by (last_message_on, id)
+        indexes = (
+            (("last_message_on", "id"), False),
+            (("status", "last_message_on", "id"), False),
+            (("topic", "last_message_on", "id"), False),
+            (("status", "topic", "last_message_on", "id"), False),
+        )
+
+    @classmethod
+    def by_receipt_hash(cls, digest: str) -> FeedbackThread | None:
+        """The thread with this receipt hash: one indexed lookup."""
+        return cls.get_or_none(cls.receipt_hash == digest)
+
+    @classmethod
+    def published(cls, limit: int = 20):
+        """The "you said, we did" items, newest first."""
+        return (cls
+                .select(cls.id, cls.public_quote, cls.public_action, cls.published_on)
+                .where(cls.published_on.is_null(False))
+                .order_by(cls.published_on.desc(), cls.id.desc())
+                .limit(limit))
+
+    @property
+    def tag_list(self) -> list[str]:
+        """The tags as a list."""
+        return [tag for tag in self.tags.split(",") if tag]
+
+    @property
+    def is_published(self) -> bool:
+        """True when the thread appears on the public "you said, we did" list."""
+        return self.published_on is not None
+
+
+class FeedbackMessage(BaseModel):
+    """One message in a thread, from the client or from a member of staff."""
+
+    thread = ForeignKeyField(FeedbackThread, backref="messages", on_delete="CASCADE")
+    author = CharField(max_length=8)
+    body = TextField()
+    created_on = DateField()
+    # staff are not anonymous: a reply keeps who wrote it
+    staff_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "feedback_message"
+
+    @classmethod
+    def in_thread(cls, thread: FeedbackThread):
+        """The thread's messages in the order they were written, with the staff author."""
+        return (cls
+                .select(cls, User)
+                .join(User, JOIN.LEFT_OUTER, on=(cls.staff_user == User.id))
+                .where(cls.thread == thread)
+                .order_by(cls.id))

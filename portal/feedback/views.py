@@ -1,0 +1,239 @@
+"""Anonymous feedback pages and the staff's triage pages."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from portal.feedback import receipts, service
+from portal.feedback.forms import (
+    CLIENT_STATUS_TEXT,
+    RATING_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+    ActionForm,
+    FeedbackForm,
+    FilterForm,
+    FollowUpForm,
+    LookupForm,
+    PublishForm,
+    ReplyForm,
+    StatusForm,
+    TagsForm,
+    WithdrawQuoteForm,
+)
+from portal.feedback.models import FeedbackThread
+from portal.privacy import coarse_today
+from portal.security import public, staff_required
+from portal.throttle import FORM_LIMIT, LOOKUP_LIMIT, limiter
+
+bp = Blueprint("feedback", __name__)
+
+
+@bp.context_processor
+def _labels() -> dict:
+    """Labels the feedback templates show for stored values."""
+    return {"topic_labels": TOPIC_LABELS, "status_labels": STATUS_LABELS,
+            "rating_labels": RATING_LABELS}
+
+
+# --- the client's side -----------------------------------------------------------------------
+
+@bp.route("/feedback", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+@public
+def form():
+    """The feedback form and the public "you said, we did" list."""
+    form = FeedbackForm()
+    if form.is_submitted() and form.website.data:
+        # a robot filled the hidden field: it sees the usual answer, nothing is kept
+        return render_template("feedback/receipt.html", receipt=receipts.decoy_receipt())
+    if form.validate_on_submit():
+        try:
+            receipt = service.submit_feedback(form.message.data, form.topic.data or "",
+                                              int(form.rating.data) if form.rating.data else None,
+                                              bool(form.quotable.data))
+        except service.FeedbackError as error:
+            form.message.errors.append(str(error))
+        else:
+            # rendered, never redirected: the receipt must not appear in any address
+            return render_template("feedback/receipt.html", receipt=receipt)
+    return render_template("feedback/form.html", form=form, published=service.published_items())
+
+
+@bp.route("/feedback/status", methods=["GET", "POST"])
+@limiter.limit(LOOKUP_LIMIT, methods=["POST"])
+@public
+def status():
+    """Enter a receipt to read the conversation, add to it or withdraw permission to quote."""
+    if request.method == "GET":
+        return render_template("feedback/status.html", form=LookupForm())
+    typed = request.form.get("receipt", "")
+    thread = service.find_thread(typed)
+    if thread is None:
+        return _not_found()
+    receipt = receipts.tidy_receipt(typed)
+    if "withdraw_quote" in request.form:
+        if WithdrawQuoteForm().validate():
+            service.withdraw_quote_permission(thread)
+            return _client_thread(thread, receipt, note=_("We will not quote this message."))
+    elif "message" in request.form:
+        follow_up = FollowUpForm()
+        if not follow_up.validate():
+            return _client_thread(thread, receipt, follow_up=follow_up)
+        service.add_follow_up(thread, follow_up.message.data)
+        return _client_thread(thread, receipt, note=_("Your message was added. Thank you."))
+    return _client_thread(thread, receipt)
+
+
+def _not_found():
+    """The one answer for every receipt that does not open a conversation."""
+    form = LookupForm()
+    if form.validate():
+        form.receipt.errors.append(_("We could not find a conversation for that code. Check "
+                                     "it and try again: it has 16 letters and numbers."))
+    return render_template("feedback/status.html", form=form)
+
+
+def _client_thread(thread: FeedbackThread, receipt: str, follow_up: FollowUpForm | None = None,
+                   note: str | None = None):
+    """The client's view of their conversation, with the receipt only in hidden fields."""
+    follow_up = follow_up or FollowUpForm(formdata=None, receipt=receipt)
+    follow_up.receipt.data = receipt
+    return render_template("feedback/thread.html", thread=thread,
+                           messages=service.thread_messages(thread),
+                           status_text=CLIENT_STATUS_TEXT[thread.status], follow_up=follow_up,
+                           withdraw=WithdrawQuoteForm(formdata=None, receipt=receipt), note=note)
+
+
+# --- the staff's side ------------------------------------------------------------------------
+
+@bp.route("/staff/feedback")
+@staff_required
+def staff_list():
+    """Threads newest activity first, filtered by status and topic, fifty a page."""
+    filters = FilterForm(request.args)
+    page = service.list_threads(filters.status.data or "", filters.topic.data or "",
+                                request.args.get("cursor"))
+    return render_template("feedback/staff_list.html", filters=filters, page=page,
+                           paged=bool(request.args.get("cursor")))
+
+
+def _thread_or_404(thread_id: int) -> FeedbackThread:
+    """The thread, or a 404 page."""
+    thread = service.get_thread(thread_id)
+    if thread is None:
+        abort(404)
+    return thread
+
+
+def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
+                       publish: PublishForm | None = None):
+    """The staff page for one thread, with every form on it."""
+    return render_template(
+        "feedback/staff_thread.html", thread=thread, messages=service.thread_messages(thread),
+        reply_form=reply or ReplyForm(formdata=None),
+        status_form=StatusForm(formdata=None, status=thread.status),
+        tags_form=TagsForm(formdata=None, tags=", ".join(thread.tag_list)),
+        publish_form=publish or PublishForm(formdata=None, quote=service.suggested_quote(thread),
+                                            action_taken=thread.public_action or ""),
+        action_form=ActionForm(formdata=None))
+
+
+@bp.route("/staff/feedback/<int:thread_id>")
+@staff_required
+def staff_thread(thread_id: int):
+    """Read a thread (reading changes nothing; marking it read is a button)."""
+    return _staff_thread_page(_thread_or_404(thread_id))
+
+
+@bp.route("/staff/feedback/<int:thread_id>/reply", methods=["POST"])
+@staff_required
+def staff_reply(thread_id: int):
+    """Answer the client."""
+    thread = _thread_or_404(thread_id)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _staff_thread_page(thread, reply=form)
+    service.reply(g.user, thread, form.message.data)
+    flash(_("Your reply was sent. The person sees it when they enter their code."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+
+
+@bp.route("/staff/feedback/<int:thread_id>/status", methods=["POST"])
+@staff_required
+def staff_status(thread_id: int):
+    """Mark a thread new, read, replied or archived."""
+    thread = _thread_or_404(thread_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        service.set_status(g.user, thread, form.status.data)
+        flash(_("Status changed to “%(status)s”.", status=STATUS_LABELS[form.status.data]), "success")
+    else:
+        flash(_("Choose one of the listed statuses."), "error")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+
+
+@bp.route("/staff/feedback/<int:thread_id>/tags", methods=["POST"])
+@staff_required
+def staff_tags(thread_id: int):
+    """Replace the thread's tags."""
+    thread = _thread_or_404(thread_id)
+    form = TagsForm()
+    try:
+        if not form.validate_on_submit():
+            raise service.FeedbackError(" ".join(str(e) for e in form.tags.errors)
+                                        or _("Those tags could not be saved."))
+        service.set_tags(g.user, thread, form.tags.data or "")
+    except service.FeedbackError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Tags saved."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+
+
+@bp.route("/staff/feedback/<int:thread_id>/publish", methods=["POST"])
+@staff_required
+def staff_publish(thread_id: int):
+    """Put a quotable thread on the public "you said, we did" list."""
+    thread = _thread_or_404(thread_id)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        return _staff_thread_page(thread, publish=form)
+    try:
+        service.publish(g.user, thread, form.quote.data, form.action_taken.data)
+    except service.FeedbackError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Published on the “you said, we did” list."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+
+
+@bp.route("/staff/feedback/<int:thread_id>/unpublish", methods=["POST"])
+@staff_required
+def staff_unpublish(thread_id: int):
+    """Take a thread off the public list."""
+    thread = _thread_or_404(thread_id)
+    if ActionForm().validate_on_submit():
+        service.unpublish(g.user, thread)
+        flash(_("Removed from the “you said, we did” list."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+
+
+@bp.route("/staff/feedback/export.csv")
+@staff_required
+def staff_export():
+    """Every thread that is not archived, as CSV, streamed a batch at a time."""
+    filename = f"feedback-{coarse_today().isoformat()}.csv"
+    return Response(stream_with_context(service.export_csv()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,296 @@
+"""The staff's side of feedback: the list, a thread, replies, status, tags, publishing, export."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import secrets
+
+import pytest
+from support.world import log_in, make_account, submit
+
+from portal.audit import AuditEntry
+from portal.feedback import service
+from portal.feedback.models import FeedbackMessage, FeedbackThread
+from portal.privacy import coarse_today
+
+THREAD_LINK = re.compile(r'href="/staff/feedback/(\d+)"')
+
+
+@pytest.fixture
+def make_thread(query):
+    """Create a thread with one client message in one call: make_thread("Hi", status="read")."""
+    def _make(message: str = "The kettle is broken.", days_ago: int = 0, **fields) -> FeedbackThread:
+        def create() -> FeedbackThread:
+            day = coarse_today() - dt.timedelta(days=days_ago)
+            thread = FeedbackThread.create(receipt_hash=secrets.token_hex(32), created_on=day,
+                                           last_message_on=day, **fields)
+            FeedbackMessage.create(thread=thread, author="client", body=message, created_on=day)
+            return thread
+        return query(create)
+    return _make
+
+
+@pytest.fixture
+def staff(client, auth, make_user):
+    """The `client`, logged in as a member of staff."""
+    user = make_user("staff", display_name="Rosa")
+    auth.login(user)
+    return user
+
+
+def listed(client, path: str = "/staff/feedback") -> list[int]:
+    return [int(n) for n in THREAD_LINK.findall(client.get(path).get_data(as_text=True))]
+
+
+def fresh(query, thread: FeedbackThread) -> FeedbackThread:
+    return query(lambda: FeedbackThread.get_by_id(thread.id))
+
+
+def audit_rows(query) -> list[tuple[str, str]]:
+    return query(lambda: [(e.action, e.detail) for e in AuditEntry.select().order_by(AuditEntry.id)])
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+def test_staff_list_filters_by_status_and_topic(client, staff, make_thread):
+    new_space = make_thread("Quiet room?", topic="space")
+    read_space = make_thread("Chairs.", topic="space", status="read")
+    new_service = make_thread("Legal clinic.", topic="service")
+    unsaid = make_thread("Hello.", status="archived")
+    assert sorted(listed(client)) == sorted([new_space.id, read_space.id, new_service.id, unsaid.id])
+    assert sorted(listed(client, "/staff/feedback?status=new")) == sorted([new_space.id, new_service.id])
+    assert sorted(listed(client, "/staff/feedback?topic=space")) == sorted([new_space.id, read_space.id])
+    assert listed(client, "/staff/feedback?status=new&topic=space") == [new_space.id]
+    assert listed(client, "/staff/feedback?topic=none") == [unsaid.id]
+    # nonsense filters are ignored, never an error
+    assert len(listed(client, "/staff/feedback?status=%00&topic=<b>&cursor=x.y")) == 4
+    html = client.get("/staff/feedback").get_data(as_text=True)
+    assert "Quiet room?" in html and 'for="status"' in html and 'for="topic"' in html
+
+
+def test_staff_list_pages_fifty_at_a_time_newest_activity_first(client, staff, query):
+    today = coarse_today()
+
+    def create_many() -> None:
+        FeedbackThread.insert_many([
+            {"receipt_hash": secrets.token_hex(32), "status": "new" if i % 3 else "read",
+             "created_on": today - dt.timedelta(days=i // 7),
+             "last_message_on": today - dt.timedelta(days=i // 7)} for i in range(130)]).execute()
+    query(create_many)
+    seen, path, pages = [], "/staff/feedback?status=new", 0
+    while path:
+        html = client.get(path).get_data(as_text=True)
+        ids = [int(n) for n in THREAD_LINK.findall(html)]
+        assert len(ids) <= 50
+        seen += ids
+        pages += 1
+        match = re.search(r'rel="next" href="([^"]+)"', html)
+        path = match.group(1).replace("&amp;", "&") if match else None
+        if path:
+            assert "status=new" in path
+    expected = query(lambda: [t.id for t in FeedbackThread.select().where(FeedbackThread.status == "new")
+                              .order_by(FeedbackThread.last_message_on.desc(), FeedbackThread.id.desc())])
+    assert seen == expected and len(seen) == 86 and pages == 2
+
+
+def test_staff_list_holds_no_count_of_the_whole_table(client, staff, make_thread, app):
+    from portal.db import db
+
+    make_thread()
+    statements = []
+    original = db.obj.execute_sql
+
+    def spy(sql, params=None, *args, **kwargs):
+        statements.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    db.obj.execute_sql = spy
+    try:
+        client.get("/staff/feedback").get_data()
+    finally:
+        del db.obj.execute_sql
+    assert not [s for s in statements if "COUNT(" in s.upper()]
+    assert any("LIMIT" in s.upper() for s in statements if "feedback_thread" in s)
+
+
+# --- one thread -------------------------------------------------------------------------------
+
+def test_reading_a_thread_changes_nothing_marking_it_read_is_a_button(client, staff, make_thread, query):
+    thread = make_thread("Please keep the evening drop-in.")
+    html = client.get(f"/staff/feedback/{thread.id}").get_data(as_text=True)
+    assert "Please keep the evening drop-in." in html and "Mark as read" in html
+    assert fresh(query, thread).status == "new"
+    response = client.post(f"/staff/feedback/{thread.id}/status", data={"status": "read"})
+    assert response.status_code == 302
+    assert fresh(query, thread).status == "read"
+    assert audit_rows(query) == [("feedback.status", f"thread {thread.id}")]
+    assert "Mark as read" not in client.get(f"/staff/feedback/{thread.id}").get_data(as_text=True)
+
+
+def test_unknown_thread_is_a_404(client, staff):
+    assert client.get("/staff/feedback/999999").status_code == 404
+    assert client.post("/staff/feedback/999999/reply", data={"message": "x"}).status_code == 404
+
+
+def test_reply_is_plain_text_marks_replied_and_is_audited_without_client_words(
+        csrf_app, query):
+    from portal.db import db
+
+    with csrf_app.app_context(), db.connection_context():
+        day = coarse_today() - dt.timedelta(days=3)
+        thread = FeedbackThread.create(receipt_hash="a" * 64, created_on=day, last_message_on=day)
+        FeedbackMessage.create(thread=thread, author="client", body="Secret words.",
+                               created_on=thread.created_on)
+    user = make_account(csrf_app, "staff", "sam")
+    client = csrf_app.test_client()
+    log_in(client, user)
+    page = f"/staff/feedback/{thread.id}"
+    without_token = client.post(f"{page}/reply", data={"message": "No token."})
+    assert without_token.status_code == 400
+    refused = submit(client, f"{page}/reply", {"message": "  "}, page=page)
+    assert refused.status_code == 200 and "Please write a message." in refused.get_data(as_text=True)
+    sent = submit(client, f"{page}/reply", {"message": "<b>Thank you</b>\r\nWe hear you."}, page=page)
+    assert sent.status_code == 302
+    with csrf_app.app_context(), db.connection_context():
+        stored = FeedbackThread.get_by_id(thread.id)
+        reply = FeedbackMessage.select().where(FeedbackMessage.author == "staff").get()
+        audit = [(e.action, e.detail, e.actor_id) for e in AuditEntry.select()]
+    assert stored.status == "replied" and stored.last_message_on == coarse_today()
+    assert reply.body == "<b>Thank you</b>\nWe hear you." and reply.staff_user_id == user.id
+    assert isinstance(reply.created_on, dt.date) and not isinstance(reply.created_on, dt.datetime)
+    assert audit == [("feedback.reply", f"thread {thread.id}", user.id)]
+    html = client.get(page).get_data(as_text=True)
+    assert "&lt;b&gt;Thank you&lt;/b&gt;" in html and "<b>Thank you" not in html
+
+
+def test_status_must_be_one_of_the_four(client, staff, make_thread, query):
+    thread = make_thread()
+    response = client.post(f"/staff/feedback/{thread.id}/status", data={"status": "deleted"},
+                           follow_redirects=True)
+    assert "Choose one of the listed statuses." in response.get_data(as_text=True)
+    assert fresh(query, thread).status == "new" and audit_rows(query) == []
+    for status in ("read", "replied", "archived", "new"):
+        client.post(f"/staff/feedback/{thread.id}/status", data={"status": status})
+        assert fresh(query, thread).status == status
+
+
+def test_tags_are_trimmed_lower_cased_deduplicated_and_short(client, staff, make_thread, query):
+    thread = make_thread()
+    client.post(f"/staff/feedback/{thread.id}/tags",
+                data={"tags": " Waiting Times, evenings,,waiting times "})
+    assert fresh(query, thread).tag_list == ["waiting times", "evenings"]
+    too_long = client.post(f"/staff/feedback/{thread.id}/tags", data={"tags": "x" * 31},
+                           follow_redirects=True)
+    assert "30 characters or fewer" in too_long.get_data(as_text=True)
+    too_many = client.post(f"/staff/feedback/{thread.id}/tags",
+                           data={"tags": ",".join(f"t{i}" for i in range(9))}, follow_redirects=True)
+    assert "at most 8 tags" in too_many.get_data(as_text=True)
+    control = client.post(f"/staff/feedback/{thread.id}/tags", data={"tags": "a\x00b"}, follow_redirects=True)
+    assert "control characters" in control.get_data(as_text=True)
+    assert fresh(query, thread).tag_list == ["waiting times", "evenings"]
+    client.post(f"/staff/feedback/{thread.id}/tags", data={"tags": ""})
+    assert fresh(query, thread).tags == ""
+    assert [a for a, _ in audit_rows(query)] == ["feedback.tags", "feedback.tags"]
+
+
+# --- "you said, we did" -----------------------------------------------------------------------
+
+def test_only_quotable_feedback_can_be_published(client, staff, make_thread, query):
+    private = make_thread("Do not share this.", quotable=False)
+    html = client.get(f"/staff/feedback/{private.id}").get_data(as_text=True)
+    assert "did not agree to be quoted" in html and 'name="action_taken"' not in html
+    response = client.post(f"/staff/feedback/{private.id}/publish",
+                           data={"quote": "Do not share this.", "action_taken": "Nothing."},
+                           follow_redirects=True)
+    assert "did not agree to be quoted" in response.get_data(as_text=True)
+    assert fresh(query, private).published_on is None
+    assert "Do not share this." not in client.get("/feedback").get_data(as_text=True)
+
+
+def test_publishing_puts_an_edited_quote_and_the_action_on_the_public_page(client, staff, make_thread,
+                                                                           query):
+    thread = make_thread("Maria at the desk asked for my ID in front of everyone.", quotable=True)
+    form = client.get(f"/staff/feedback/{thread.id}").get_data(as_text=True)
+    # the quote starts as the message, for staff to edit
+    assert re.search(r'<textarea[^>]*name="quote"[^>]*>\s*Maria at the desk', form)
+    missing = client.post(f"/staff/feedback/{thread.id}/publish", data={"quote": "x", "action_taken": ""})
+    assert missing.status_code == 200 and "Write what we did about it." in missing.get_data(as_text=True)
+    client.post(f"/staff/feedback/{thread.id}/publish",
+                data={"quote": "I was asked for ID in front of everyone.",
+                      "action_taken": "Nobody is asked for ID in the waiting room any more."})
+    public = client.get("/feedback").get_data(as_text=True)
+    assert "I was asked for ID in front of everyone." in public
+    assert "Nobody is asked for ID in the waiting room any more." in public
+    assert "Maria" not in public
+    assert fresh(query, thread).published_on == coarse_today()
+    client.post(f"/staff/feedback/{thread.id}/unpublish")
+    assert "I was asked for ID" not in client.get("/feedback").get_data(as_text=True)
+    stored = fresh(query, thread)
+    assert (stored.public_quote, stored.public_action, stored.published_on) == (None, None, None)
+    assert [a for a, _ in audit_rows(query)] == ["feedback.publish", "feedback.unpublish"]
+
+
+def test_audit_rows_name_the_thread_and_nothing_the_client_wrote(client, staff, make_thread, query):
+    thread = make_thread("Words only the client wrote.", quotable=True)
+    base = f"/staff/feedback/{thread.id}"
+    client.post(f"{base}/status", data={"status": "read"})
+    client.post(f"{base}/tags", data={"tags": "kitchen"})
+    client.post(f"{base}/reply", data={"message": "Staff words."})
+    client.post(f"{base}/publish", data={"quote": "Words only", "action_taken": "Fixed it."})
+    client.post(f"{base}/unpublish")
+    rows = audit_rows(query)
+    assert [a for a, _ in rows] == ["feedback.status", "feedback.tags", "feedback.reply",
+                                    "feedback.publish", "feedback.unpublish"]
+    assert {detail for _, detail in rows} == {f"thread {thread.id}"}
+
+
+# --- export -----------------------------------------------------------------------------------
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_export_streams_every_thread_not_archived_with_formulas_defused(client, staff, make_thread,
+                                                                        monkeypatch, query):
+    monkeypatch.setattr(service, "EXPORT_BATCH", 2)  # several batches even for a few threads
+    attacks = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+    made = [make_thread(text, topic="space", rating=2) for text in attacks]
+    archived = make_thread("Archived words.", status="archived")
+    plain = make_thread("Plain words, with a comma and \"quotes\"\nand a line break.")
+    client.post(f"/staff/feedback/{plain.id}/reply", data={"message": "=1+1 from staff"})
+    response = client.get("/staff/feedback/export.csv")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = _csv(response)
+    assert rows[0] == service.CSV_HEADER
+    body = rows[1:]
+    assert [int(r[0]) for r in body] == sorted(int(r[0]) for r in body)
+    assert str(archived.id) not in {r[0] for r in body}
+    messages = [r[-1] for r in body]
+    assert messages[:len(attacks)] == ["'" + a for a in attacks]
+    assert "Plain words, with a comma and \"quotes\"\nand a line break." in messages
+    assert "'=1+1 from staff" in messages
+    assert not [cell for row in body for cell in row if cell and cell[0] in "=+-@\t\r"]
+    first = body[0]
+    assert first[:3] == [str(made[0].id), "space", "2"] and first[8] == "client"
+
+
+def test_export_is_produced_lazily(client, staff, make_thread, monkeypatch):
+    monkeypatch.setattr(service, "EXPORT_BATCH", 1)
+    for n in range(3):
+        make_thread(f"Message {n}.")
+    produced = []
+    original = service.export_rows
+
+    def watching():
+        for row in original():
+            produced.append(row[0])
+            yield row
+
+    monkeypatch.setattr(service, "export_rows", watching)
+    response = client.get("/staff/feedback/export.csv")
+    assert produced == []  # nothing is read before the body is sent
+    assert len(_csv(response)) == 4 and len(produced) == 3
