@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from peewee import DatabaseProxy, IntegerField, Model, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
+from playhouse.db_url import parse as parse_url
 
 db = DatabaseProxy()
 # the PostgreSQL advisory lock that serialises migrations (any fixed number)
@@ -34,15 +35,28 @@ class SchemaVersion(BaseModel):
         table_name = "schema_version"
 
 
+POOL_SIZE = 8
+POOL_WAIT_SECONDS = 20
+POOL_STALE_SECONDS = 300
+
+
+def _pooled(url: str) -> str:
+    """The same URL with the pooled variant of its scheme (connections reused across requests)."""
+    scheme, rest = url.split("://", 1)
+    return url if scheme.endswith("+pool") else f"{scheme}+pool://{rest}"
+
+
 def open_database(url: str, synchronous: str = "FULL"):
-    """Open a peewee database for a URL; SQLite gets WAL, foreign keys and a busy timeout."""
-    if url.startswith("sqlite"):
-        path = url.split("sqlite:///", 1)[-1]
+    """Open a pooled peewee database for a URL; SQLite gets WAL, foreign keys and a busy timeout."""
+    pool = {"max_connections": POOL_SIZE, "stale_timeout": POOL_STALE_SECONDS,
+            "timeout": POOL_WAIT_SECONDS}
+    if url.split("://", 1)[0].split("+")[0] == "sqlite":
+        path = parse_url(url)["database"]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # the pool's `timeout` is its wait for a free connection; SQLite's own is busy_timeout
         return connect_url(
-            url,
-            timeout=15,
+            _pooled(url),
             pragmas={
                 "journal_mode": "wal",
                 "foreign_keys": 1,
@@ -50,8 +64,16 @@ def open_database(url: str, synchronous: str = "FULL"):
                 "synchronous": synchronous,
                 "secure_delete": 1,
             },
+            **pool,
         )
-    return connect_url(url)
+    return connect_url(_pooled(url), **pool)
+
+
+def close_pool() -> None:
+    """Close every pooled connection (before replacing the file, or when rebinding)."""
+    if not db.is_closed():
+        db.close()
+    db.obj.close_all()
 
 
 def is_sqlite() -> bool:
@@ -75,6 +97,9 @@ def sqlite_path() -> str | None:
 
 def init_app(app: Flask) -> None:
     """Bind the proxy, open a connection per request and register the commands."""
+    if db.obj is not None:
+        # a second app in the same process (tests) must not keep the first one's connections
+        close_pool()
     db.initialize(open_database(app.config["DATABASE_URL"], app.config["SYNCHRONOUS"]))
 
     @app.before_request
@@ -197,8 +222,7 @@ def restore_command(path: str, yes: bool) -> None:
         raise click.ClickException(f"{path} is not a backup of this portal.")
     if not yes:
         click.confirm(f"Replace {target} with {path}?", abort=True)
-    if not db.is_closed():
-        db.close()
+    close_pool()
     for suffix in ("-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             Path(target + suffix).unlink()

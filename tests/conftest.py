@@ -10,7 +10,7 @@ import pytest
 
 from portal import create_app
 from portal.accounts.models import User, utc_now
-from portal.db import db
+from portal.db import close_pool, db
 from portal.security import hash_password
 
 TEST_PASSWORD = "correct-kettle-meadow-42"
@@ -56,8 +56,7 @@ def app(tmp_path):
     """A portal with an empty, fully migrated database."""
     application = create_app(make_test_config(tmp_path))
     yield application
-    if not db.is_closed():
-        db.close()
+    close_pool()
 
 
 @pytest.fixture
@@ -65,8 +64,7 @@ def csrf_app(tmp_path):
     """A portal with CSRF protection on, as in production."""
     application = create_app(make_test_config(tmp_path, WTF_CSRF_ENABLED=True))
     yield application
-    if not db.is_closed():
-        db.close()
+    close_pool()
 
 
 @pytest.fixture
