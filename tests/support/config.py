@@ -1,0 +1,41 @@
+"""Settings for a portal made inside a test, like the `app` fixture's but with overrides."""
+from __future__ import annotations
+
+import os
+import secrets
+
+from playhouse.db_url import connect
+
+
+def fresh_postgres(url: str) -> None:
+    """Empty the suite's PostgreSQL database."""
+    database = connect(url)
+    with database.connection_context():
+        database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        database.execute_sql("CREATE SCHEMA public")
+
+
+def portal_config(tmp_path, **overrides) -> dict:
+    """A fresh database (SQLite, or the suite's PostgreSQL), cheap argon2 and CSRF off."""
+    url = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+    if "DATABASE_URL" in overrides:
+        url = overrides["DATABASE_URL"]
+    elif url:
+        fresh_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path / 'test.sqlite'}"
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-" + secrets.token_hex(16),
+        "DATABASE_URL": url,
+        "WTF_CSRF_ENABLED": False,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "BASE_URL": "http://localhost",
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,233 @@
+"""A populated portal for walking every route: one account per role and one object per URL argument.
+
+Later areas extend it by adding rows to ARGUMENTS (how to make the object a URL argument names)
+and QUERY_STRINGS (query values a route needs), never by writing new machinery.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urlencode
+
+import pyotp
+from flask import Flask
+from werkzeug.routing import Rule
+
+from portal.accounts.models import User, utc_now
+from portal.db import db
+from portal.security import hash_password
+
+PASSWORD = "correct-kettle-meadow-42"
+# "other_council" is a second council member acting on records that belong to "council"
+ROLES = ("anonymous", "council", "other_council", "staff", "admin")
+ACCOUNT_ROLE = {"council": "council", "other_council": "council", "staff": "staff", "admin": "admin"}
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def route_keys(app: Flask) -> list[str]:
+    """"METHOD /rule" for every route the application answers, static files excluded."""
+    keys = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        keys.extend(f"{method} {rule.rule}" for method in sorted(rule.methods & set(METHODS)))
+    return sorted(keys)
+
+
+def rule_for(app: Flask, key: str) -> tuple[str, Rule]:
+    """The method and werkzeug rule behind a route key."""
+    method, path = key.split(" ", 1)
+    for rule in app.url_map.iter_rules():
+        if rule.rule == path and method in rule.methods:
+            return method, rule
+    raise KeyError(key)
+
+
+def csrf_token(html: str) -> str | None:
+    """The CSRF token in a page, when the page has a form protected by one."""
+    match = TOKEN.search(html)
+    return match.group(1) if match else None
+
+
+class _ClassText(HTMLParser):
+    """The text inside the first element carrying a class."""
+
+    def __init__(self, wanted: str) -> None:
+        super().__init__()
+        self.wanted = wanted
+        self.depth = 0
+        self.text: list[str] = []
+        self.done = False
+
+    def handle_starttag(self, tag, attrs):
+        if self.done:
+            return
+        if self.depth:
+            self.depth += 1
+        elif self.wanted in (dict(attrs).get("class") or "").split():
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+            if self.depth == 0:
+                self.done = True
+
+    def handle_data(self, data):
+        if self.depth and not self.done:
+            self.text.append(data)
+
+
+def text_of_class(html: str, css_class: str) -> str | None:
+    """The text of the first element with this class, or None."""
+    parser = _ClassText(css_class)
+    parser.feed(html)
+    return "".join(parser.text).strip() if parser.depth or parser.done else None
+
+
+def submit(client, path: str, data: dict, page: str | None = None, **kwargs):
+    """POST a form the way a browser does: with the CSRF token of the page that shows it."""
+    data = dict(data)
+    if client.application.config.get("WTF_CSRF_ENABLED", True) and "csrf_token" not in data:
+        token = csrf_token(client.get(page or path).get_data(as_text=True))
+        if token is None:
+            token = csrf_token(client.get("/login").get_data(as_text=True))
+        data["csrf_token"] = token
+    return client.post(path, data=data, **kwargs)
+
+
+def log_in(client, user: User, password: str = PASSWORD):
+    """Log a test client in, passing the second factor when the account has one."""
+    response = submit(client, "/login", {"username": user.username, "password": password})
+    if response.status_code == 302 and "/login/verify" in response.location:
+        code = pyotp.TOTP(user.totp_secret).now()
+        response = submit(client, "/login/verify", {"code": code})
+    assert response.status_code == 302, f"{user.username} could not log in"
+    return response
+
+
+def sign_in(client, user: User) -> None:
+    """Give a test client the session a completed login gives (no password or code typed)."""
+    now = int(time.time())
+    with client.session_transaction() as session:
+        session.clear()
+        session.update({"uid": user.id, "ver": user.session_version, "started": now, "seen": now})
+
+
+def make_account(app: Flask, role: str, username: str, **fields) -> User:
+    """An active account with the shared test password (admins get a second factor)."""
+    with app.app_context(), db.connection_context():
+        return User.create(
+            username=username,
+            role=role,
+            password_hash=hash_password(PASSWORD),
+            totp_secret=pyotp.random_base32() if role == "admin" else None,
+            totp_enabled=role == "admin",
+            created_on=utc_now().date(),
+            **fields,
+        )
+
+
+@dataclass
+class World:
+    """An application with one logged-in client per role and the objects URLs point at."""
+
+    app: Flask
+    users: dict[str, User | None] = field(default_factory=dict)
+    clients: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+
+    def value(self, name: str):
+        """The object behind a URL argument, made on first use."""
+        if name not in self.objects:
+            if name not in ARGUMENTS:
+                raise KeyError(f"add a row to ARGUMENTS in tests/support/world.py for <{name}>")
+            self.objects[name] = ARGUMENTS[name](self)
+        return self.objects[name]
+
+    def account(self, role: str) -> User:
+        """The account of a role, made (without a logged-in client) when the world has none."""
+        if self.users.get(role) is None:
+            name = f"{role.replace('_', '-')}-{secrets.token_hex(3)}"
+            self.users[role] = make_account(self.app, ACCOUNT_ROLE[role], name)
+        return self.users[role]
+
+    def url(self, rule: Rule) -> str:
+        """A concrete URL for a rule, with arguments from the world's objects."""
+        values = {name: self.value(name) for name in rule.arguments}
+        with self.app.test_request_context():
+            path = self.app.url_map.bind("localhost").build(rule.endpoint, values)
+        query = QUERY_STRINGS.get(rule.rule)
+        if query:
+            path += "?" + urlencode(query(self))
+        return path
+
+    def query(self, fn: Callable):
+        """Run a function with the database open."""
+        with self.app.app_context(), db.connection_context():
+            return fn()
+
+
+def build_world(app: Flask, roles: tuple[str, ...] = ROLES) -> World:
+    """Accounts for each role, each with its own logged-in client."""
+    world = World(app)
+    for role in roles:
+        client = app.test_client()
+        world.clients[role] = client
+        if role == "anonymous":
+            world.users[role] = None
+            continue
+        user = make_account(app, ACCOUNT_ROLE[role], f"{role.replace('_', '-')}-{secrets.token_hex(3)}")
+        world.users[role] = user
+        sign_in(client, user)
+    return world
+
+
+# --- rows: how to make what URL arguments and query strings name -------------------------------
+
+def _invite_token(world: World) -> str:
+    """An unused invitation link, as an admin would hand out."""
+    from portal.accounts import service
+
+    with world.app.test_request_context():
+        return world.query(lambda: service.issue_link("invite", "council", username="invitee"))
+
+
+def new_feedback_thread(world: World, message: str = "The kettle is broken.",
+                        **fields: str) -> tuple[str, int]:
+    """A feedback thread made the way a client makes one: (its receipt, its number)."""
+    data = {"message": message, "topic": "", **fields}
+    response = submit(world.app.test_client(), "/feedback", data)
+    receipt = text_of_class(response.get_data(as_text=True), "receipt")
+    assert receipt, "the feedback form showed no receipt"
+    staff = world.app.test_client()
+    sign_in(staff, world.account("staff"))
+    listing = staff.get("/staff/feedback").get_data(as_text=True)
+    ids = [int(n) for n in re.findall(r"/staff/feedback/(\d+)", listing)]
+    assert ids, "the staff list shows no feedback thread"
+    return receipt, max(ids)
+
+
+def _feedback(world: World) -> tuple[str, int]:
+    """One feedback thread shared by the arguments that need it."""
+    if "feedback" not in world.objects:
+        world.objects["feedback"] = new_feedback_thread(world)
+    return world.objects["feedback"]
+
+
+ARGUMENTS: dict[str, Callable[[World], object]] = {
+    # the account of the "council" member: other members and staff must not act on it
+    "user_id": lambda world: world.account("council").id,
+    "action": lambda world: "reset",
+    "thread_id": lambda world: _feedback(world)[1],
+}
+
+QUERY_STRINGS: dict[str, Callable[[World], dict]] = {
+    "/account/setup": lambda world: {"token": world.value("invite_token")},
+}
+ARGUMENTS["invite_token"] = _invite_token

@@ -1,0 +1,349 @@
+"""Hostile text through every form: never a 5xx, stored exactly or refused with a message,
+never shown unescaped. A new form is one row in FORMS."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pyotp
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+from support.config import portal_config
+from support.database import all_rows, cells_containing, cells_equal_to
+from support.pages import shows_unescaped, unsafe_markup
+from support.world import PASSWORD, World, build_world, new_feedback_thread
+
+from portal import create_app
+from portal.db import db
+from portal.feedback.service import parse_tags
+from portal.text import ALLOWED_TAGS, plain_text, render_markdown
+
+EXAMPLES = 15
+NAUGHTY = [
+    "<script>alert(1)</script>",
+    "\"><img src=x onerror=alert(1)>",
+    "'><svg/onload=alert(1)>",
+    "javascript:alert(1)",
+    "[click](javascript:alert(1))",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<iframe src=//evil.example></iframe>",
+    "';--", "1' OR '1'='1", "'; DROP TABLE feedback_message; --", "\" OR \"\"=\"",
+    "{{ 7*7 }}", "{% raw %}", "${7*7}", "<%= 7*7 %>", "%s%s%s%n", "%00", "../../../etc/passwd",
+    "\x00", "a\x00b", "\x1b[31mred", "\x7f", "\x08\x0b\x0c",
+    "\u202eevil\u202c", "\u200f\u200e\u200b\u2060\ufeff", "\u2028\u2029",
+    "😀👩\u200d👩\u200d👧\u200d👦🏳️\u200d🌈", "𝕿𝖍𝖊 𝖖𝖚𝖎𝖈𝖐", "Z̷̢͉̦a̸̯͖l̴̼͎g̵̱̟o̵̡̜",
+    "\r\n\r\n", "\r", "  leading and trailing  ", "", " ", "\t",
+    "null", "None", "undefined", "NaN", "-1", "0", "1e308", "0x41", "١٢٣٤٥٦", "１２３４５６",
+    "&lt;script&gt;", "&#60;script&#62;", "<!--", "]]>", "</textarea><script>alert(1)</script>",
+    "\\", "\\\\x00", "' onmouseover='alert(1)", "<style>*{display:none}</style>",
+]
+
+LONG = ["x" * 5000, "x" * 5001, "😀" * 5000, "\u202e" * 5001, "<" * 20000, "a\nb" * 3000]
+
+
+def naughty_text() -> st.SearchStrategy[str]:
+    """Text a hostile or unlucky visitor might send."""
+    fixed = st.sampled_from(NAUGHTY)
+    long_line = st.builds(lambda ch, n: ch * n, st.sampled_from(["a", "é", "😀", "\u202e", "<", "\x00"]),
+                          st.integers(min_value=4990, max_value=5010) | st.integers(10, 300))
+    return st.one_of(
+        fixed,
+        st.text(max_size=200),
+        st.builds(lambda a, b, c: a + b + c, st.text(max_size=20), fixed, st.text(max_size=20)),
+        long_line,
+    )
+
+
+# --- rows: every form, and how each field's value is kept ------------------------------------
+
+TEXT = "text"      # stored exactly (after its documented normalising), or refused with a message
+SECRET = "secret"  # never stored as typed (passwords, codes, receipts, a honeypot)
+CHOICE = "choice"  # one of the offered values, or refused with a message
+
+
+@dataclass
+class Field:
+    kind: str
+    # the stored form of an accepted value (line endings unified unless said otherwise)
+    stored_as: Callable[[str], str] = plain_text
+    choices: tuple[str, ...] = ()
+    # a field whose value is copied into another (password confirmation)
+    mirror: str | None = None
+
+
+@dataclass
+class HostileForm:
+    name: str
+    role: str
+    path: Callable[[World], str]
+    valid: Callable[[World], dict]
+    fields: dict[str, Field]
+    # pages that show what was stored, read after an accepted submission: (role, path)
+    shows: Callable[[World], list[tuple[str, str]]] = lambda world: []
+    prepare: Callable[[World], None] = lambda world: None
+    extra: dict = field(default_factory=dict)
+
+
+def _thread(world: World) -> int:
+    return world.value("thread_id")
+
+
+def _receipt(world: World) -> str:
+    world.value("thread_id")
+    return world.objects["feedback"][0]
+
+
+def _quotable_thread(world: World) -> int:
+    if "quotable" not in world.objects:
+        world.objects["quotable"] = new_feedback_thread(world, "Evening hours, please.", quotable="y")[1]
+    return world.objects["quotable"]
+
+
+def _newest_thread_pages(world: World) -> list[tuple[str, str]]:
+    newest = _newest_thread(world)
+    pages = [("staff", "/staff/feedback")]
+    return pages + ([("staff", f"/staff/feedback/{newest}")] if newest else [])
+
+
+def _newest_thread(world: World) -> int | None:
+    from portal.feedback.models import FeedbackThread
+    return world.query(lambda: FeedbackThread.select(FeedbackThread.id).scalar(
+        as_tuple=False) and FeedbackThread.select().order_by(FeedbackThread.id.desc()).first().id)
+
+
+def _setup_token(world: World) -> str:
+    from portal.accounts import service
+
+    with world.app.test_request_context():
+        return world.query(lambda: service.issue_link("invite", "council"))
+
+
+def _pending_login(world: World) -> None:
+    """Type the admin's password so the second-factor page is open."""
+    client = world.clients["anonymous"]
+    client.post("/login", data={"username": world.users["admin"].username, "password": PASSWORD})
+
+
+TOPICS = ("", "service", "staff", "space", "other")
+
+FORMS: list[HostileForm] = [
+    HostileForm("feedback", "anonymous", lambda w: "/feedback",
+                lambda w: {"message": "Thank you.", "topic": "", "rating": "4"},
+                {"message": Field(TEXT), "website": Field(SECRET), "topic": Field(CHOICE, choices=TOPICS),
+                 "rating": Field(CHOICE, choices=("", "1", "2", "3", "4", "5")),
+                 "quotable": Field(SECRET)},
+                shows=_newest_thread_pages),
+    HostileForm("follow-up", "anonymous", lambda w: "/feedback/status",
+                lambda w: {"receipt": _receipt(w), "message": "One more thing."},
+                {"message": Field(TEXT), "receipt": Field(SECRET)},
+                shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
+    HostileForm("receipt lookup", "anonymous", lambda w: "/feedback/status",
+                lambda w: {"receipt": _receipt(w)}, {"receipt": Field(SECRET)}),
+    HostileForm("staff reply", "staff", lambda w: f"/staff/feedback/{_thread(w)}/reply",
+                lambda w: {"message": "We are on it."}, {"message": Field(TEXT)},
+                shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
+    HostileForm("tags", "staff", lambda w: f"/staff/feedback/{_thread(w)}/tags",
+                lambda w: {"tags": "kitchen"},
+                {"tags": Field(TEXT, stored_as=lambda v: ",".join(parse_tags(v)))},
+                shows=lambda w: [("staff", "/staff/feedback"), ("staff", f"/staff/feedback/{_thread(w)}")]),
+    HostileForm("status", "staff", lambda w: f"/staff/feedback/{_thread(w)}/status",
+                lambda w: {"status": "read"},
+                {"status": Field(CHOICE, choices=("new", "read", "replied", "archived"))}),
+    HostileForm("publish", "staff", lambda w: f"/staff/feedback/{_quotable_thread(w)}/publish",
+                lambda w: {"quote": "Evening hours, please.", "action_taken": "Open until 8pm."},
+                {"quote": Field(TEXT), "action_taken": Field(TEXT)},
+                shows=lambda w: [("anonymous", "/feedback"),
+                                 ("staff", f"/staff/feedback/{_quotable_thread(w)}")]),
+    HostileForm("login", "anonymous", lambda w: "/login",
+                lambda w: {"username": w.users["council"].username, "password": "wrong-but-long-enough"},
+                {"username": Field(SECRET), "password": Field(SECRET), "next": Field(SECRET)}),
+    HostileForm("second factor", "anonymous", lambda w: "/login/verify", lambda w: {"code": "000000"},
+                {"code": Field(SECRET)}, prepare=_pending_login),
+    HostileForm("setup link", "anonymous", lambda w: f"/account/setup?token={_setup_token(w)}",
+                lambda w: {"username": f"new{time.monotonic_ns()}", "display_name": "Sam",
+                           "password": PASSWORD, "confirm": PASSWORD},
+                {"display_name": Field(TEXT, stored_as=str.strip),
+                 "username": Field(TEXT, stored_as=lambda v: v.strip().lower()),
+                 "password": Field(SECRET, mirror="confirm")},
+                shows=lambda w: [("admin", "/staff/users")]),
+    HostileForm("change password", "council", lambda w: "/account",
+                lambda w: {"current": PASSWORD, "password": "x", "confirm": "x"},
+                {"current": Field(SECRET), "password": Field(SECRET, mirror="confirm")}),
+    HostileForm("second factor setup", "council", lambda w: "/account/two-factor",
+                lambda w: {"secret": pyotp.random_base32(), "code": "000000"},
+                {"secret": Field(SECRET), "code": Field(SECRET)}),
+    HostileForm("invite", "admin", lambda w: "/staff/users",
+                lambda w: {"username": f"guest{time.monotonic_ns()}", "role": "council"},
+                {"username": Field(TEXT, stored_as=lambda v: v.strip().lower()),
+                 "role": Field(CHOICE, choices=("council", "staff", "admin"))}),
+]
+
+CASES = [(form, name) for form in FORMS for name in form.fields]
+
+
+def refused(html: str) -> bool:
+    """The page tells the person something was wrong."""
+    return any(marker in html for marker in ('class="error', "error-summary", "flash-error"))
+
+
+@pytest.fixture
+def hostile_app(tmp_path):
+    """The portal with rate limits off, so hundreds of tries in a row are allowed (and no fsync)."""
+    application = create_app(portal_config(tmp_path, RATELIMIT_ENABLED=False, SYNCHRONOUS="OFF"))
+    yield application
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.mark.parametrize(("form", "name"), CASES, ids=[f"{f.name}.{n}" for f, n in CASES])
+def test_hostile_text_is_kept_exactly_or_refused_and_never_breaks_a_page(hostile_app, form, name):
+    world = build_world(hostile_app)
+    spec = form.fields[name]
+    client = world.clients[form.role]
+    baseline = client.get(form.path(world).split("?")[0]).get_data(as_text=True)
+
+    def check(value: str) -> None:
+        form.prepare(world)
+        data = form.valid(world)
+        data[name] = value
+        if spec.mirror:
+            data[spec.mirror] = value
+        before = world.query(lambda: all_rows(db))
+        response = client.post(form.path(world), data=data, follow_redirects=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code < 500, f"{form.name}.{name}={value!r}: {response.status_code}"
+        assert not unsafe_markup(html), (value, unsafe_markup(html))
+        assert not shows_unescaped(html, value, baseline), value
+        after = world.query(lambda: all_rows(db))
+        if spec.kind == TEXT:
+            _stored_exactly_or_refused(spec, value, html, before, after, redirected=bool(response.history))
+        elif spec.kind == CHOICE and value not in spec.choices:
+            assert refused(html), f"{form.name}.{name}: {value!r} was not refused with a message"
+        elif spec.kind == SECRET and len(value.strip()) >= 12:
+            leaked = [c for c in cells_containing(after, value) if c not in cells_containing(before, value)]
+            assert not leaked, f"{form.name}.{name}: typed value stored in {leaked}"
+        if refused(html):
+            return  # nothing new to show elsewhere
+        for role, path in form.shows(world):
+            page = world.clients[role].get(path).get_data(as_text=True)
+            assert not unsafe_markup(page), (path, value, unsafe_markup(page))
+            assert not shows_unescaped(page, value), (path, value)
+
+    # every listed troublemaker, then whatever Hypothesis comes up with
+    for value in NAUGHTY + LONG:
+        check(value)
+    settings(max_examples=EXAMPLES, deadline=None, database=None,
+             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])(
+        given(value=naughty_text())(check))()
+
+
+def _stored_exactly_or_refused(spec: Field, value: str, html: str, before, after,
+                               redirected: bool) -> None:
+    """An accepted value is stored as typed; a refused one is not stored, and the page says why."""
+    try:
+        expected = spec.stored_as(value)
+    except Exception:  # noqa: BLE001 - a value the rules refuse has no stored form
+        expected = None
+    if refused(html):
+        if expected:
+            assert cells_equal_to(after, expected) == cells_equal_to(before, expected), \
+                f"{value!r} was refused but stored"
+        # a form shown again keeps the person's words (a flashed message after a redirect cannot)
+        if not redirected and value.strip() and len(value) <= 5000 and "\x00" not in value:
+            assert str(escape(plain_text(value))) in html or str(escape(value)) in html \
+                or str(escape(expected or "")) in html, f"refused input {value!r} not kept in the form"
+        return
+    assert expected is not None, f"{value!r} accepted although its rules refuse it"
+    assert cells_equal_to(after, expected) >= 1, f"{value!r} accepted but stored differently"
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+MARKDOWN_ATTACKS = [
+    "[x](javascript:alert(1))", "[x](JaVaScRiPt:alert(1))", "[x](java\tscript:alert(1))",
+    "[x](&#106;avascript:alert(1))", "![x](javascript:alert(1))", "<javascript:alert(1)>",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", "[x]( vbscript:msgbox(1))",
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<a href=x onclick=alert(1)>x</a>",
+    "<svg><script>alert(1)</script></svg>", "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    "```\n<script>alert(1)</script>\n```", "`<img src=x onerror=alert(1)>`",
+    "[a]: javascript:alert(1)\n\n[x][a]", "<<script>script>alert(1)<</script>/script>",
+    "<iframe src=\"https://evil.example\"></iframe>", "<form action=https://evil.example><button>x",
+    "www.example.com/<script>", "http://example.com/\"onmouseover=\"alert(1)",
+]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(source=st.one_of(st.sampled_from(MARKDOWN_ATTACKS), naughty_text(),
+                        st.lists(st.sampled_from(MARKDOWN_ATTACKS + ["\n", " ", "*", "[", "]", "(", ")"]),
+                                 max_size=8).map("".join)))
+def test_markdown_keeps_no_script_event_handler_or_script_link(source):
+    html = str(render_markdown(source))
+    assert not unsafe_markup(html), (source, html, unsafe_markup(html))
+    tags = _Tags()
+    tags.feed(html)
+    assert tags.names <= set(ALLOWED_TAGS), (source, html)
+    assert tags.attributes <= {"href", "title", "rel"}, (source, html)
+
+
+class _Tags(HTMLParser):
+    """The element and attribute names in a piece of HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self.attributes: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.names.add(tag)
+        self.attributes.update(name for name, _ in attrs)
+
+
+# --- bodies over the limit -------------------------------------------------------------------
+
+def _post_routes(app) -> list[str]:
+    from support.world import route_keys
+
+    return [key.split(" ", 1)[1] for key in route_keys(app) if key.startswith("POST ")]
+
+
+@pytest.mark.parametrize("csrf", [False, True], ids=["csrf-off", "csrf-on"])
+def test_a_body_over_the_limit_gets_413_on_every_form(tmp_path, csrf):
+    app = create_app(portal_config(tmp_path, RATELIMIT_ENABLED=False, WTF_CSRF_ENABLED=csrf))
+    assert app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    world = build_world(app, roles=("anonymous", "admin"))
+    from support.world import rule_for
+
+    body = "message=" + "a" * app.config["MAX_CONTENT_LENGTH"]
+    for path in _post_routes(app):
+        _, rule = rule_for(app, "POST " + path)
+        url = world.url(rule)
+        for role in ("anonymous", "admin"):
+            response = world.clients[role].post(url, data=body,
+                                                content_type="application/x-www-form-urlencoded")
+            if response.status_code in (302, 303, 403):
+                # a route that refuses or redirects before reading any form does the same when empty
+                empty = world.clients[role].post(url, data={})
+                assert empty.status_code == response.status_code, f"{url} as {role}"
+                continue
+            assert response.status_code == 413, f"{url} as {role}: {response.status_code}"
+            assert "larger than we accept" in response.get_data(as_text=True)
+
+
+def test_the_limit_follows_portal_max_content_length(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_MAX_CONTENT_LENGTH", "4096")
+    app = create_app(portal_config(tmp_path, RATELIMIT_ENABLED=False))
+    client = app.test_client()
+    over = client.post("/feedback", data={"message": "a" * 5000, "topic": ""})
+    assert over.status_code == 413
+    under = client.post("/feedback", data={"message": "a" * 3000, "topic": ""})
+    assert under.status_code == 200 and 'class="receipt"' in under.get_data(as_text=True)
+
+
+def test_a_username_with_control_characters_is_refused_before_the_database(hostile_app):
+    world = build_world(hostile_app, roles=("anonymous",))
+    response = world.clients["anonymous"].post("/login", data={"username": "a\x00b", "password": "x"})
+    assert response.status_code == 200 and refused(response.get_data(as_text=True))
