@@ -13,7 +13,8 @@ gunicorn.http.wsgi.SERVER = "portal"
 
 bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("PORTAL_WORKERS", min(4, multiprocessing.cpu_count() * 2)))
-threads = int(os.environ.get("PORTAL_THREADS", 1))
+# threaded workers keep connections alive and keep beating while a long CSV export streams
+threads = int(os.environ.get("PORTAL_THREADS", 2))
 worker_class = "sync" if threads == 1 else "gthread"
 timeout = 30
 graceful_timeout = 20

@@ -55,8 +55,10 @@ def open_database(url: str, synchronous: str = "FULL"):
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # the pool's `timeout` is its wait for a free connection; SQLite's own is busy_timeout
+        # a pooled connection serves one thread at a time, but not always the one that opened it
         return connect_url(
             _pooled(url),
+            check_same_thread=False,
             pragmas={
                 "journal_mode": "wal",
                 "foreign_keys": 1,

@@ -5,18 +5,24 @@ import logging
 import time
 
 from flask import Flask, g, request
+from flask.logging import default_handler
 
 logger = logging.getLogger("portal.requests")
 
 
 def init_app(app: Flask) -> None:
     """Log method, route, status and duration of each request."""
+    # no time stamp on any line the app writes: a time could be matched to a client's visit
+    default_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    app.logger.debug("request log ready")  # attaches Flask's handler before the first request
     if not app.config.get("LOG_REQUESTS", True):
         return
     if not logger.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
+        # one line per request: not again through the app logger's handler
+        logger.propagate = False
     logger.setLevel(logging.INFO)
 
     @app.before_request

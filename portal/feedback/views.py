@@ -43,8 +43,10 @@ bp = Blueprint("feedback", __name__)
 @bp.context_processor
 def _labels() -> dict:
     """Labels the feedback templates show for stored values."""
-    return {"topic_labels": TOPIC_LABELS, "status_labels": STATUS_LABELS,
-            "rating_labels": RATING_LABELS}
+    # translated once per page, not once per table cell
+    return {"topic_labels": {key: str(label) for key, label in TOPIC_LABELS.items()},
+            "status_labels": {key: str(label) for key, label in STATUS_LABELS.items()},
+            "rating_labels": {key: str(label) for key, label in RATING_LABELS.items()}}
 
 
 # --- the client's side -----------------------------------------------------------------------

