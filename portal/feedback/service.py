@@ -257,31 +257,34 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def export_rows() -> Iterator[list[str]]:
+def export_rows() -> Iterator[list]:
     """One row per message of every thread that is not archived, in thread order, in batches."""
     last_id = 0
     while True:
-        threads = {thread.id: thread for thread in (
+        # plain tuples, not model instances: half the export's time went to building those
+        threads = {row[0]: row for row in (
             FeedbackThread
-            .select()
+            .select(FeedbackThread.id, FeedbackThread.topic, FeedbackThread.rating,
+                    FeedbackThread.status, FeedbackThread.tags, FeedbackThread.quotable,
+                    FeedbackThread.created_on)
             .where((FeedbackThread.status != "archived") & (FeedbackThread.id > last_id))
             .order_by(FeedbackThread.id)
             .limit(EXPORT_BATCH)
-            .iterator())}
+            .tuples())}
         if not threads:
             return
         messages = (FeedbackMessage
-                    .select(FeedbackMessage.thread, FeedbackMessage.author,
-                            FeedbackMessage.body, FeedbackMessage.created_on)
+                    .select(FeedbackMessage.thread, FeedbackMessage.created_on,
+                            FeedbackMessage.author, FeedbackMessage.body)
                     .where(FeedbackMessage.thread.in_(list(threads)))
                     .order_by(FeedbackMessage.thread, FeedbackMessage.id)
-                    .namedtuples()
+                    .tuples()
                     .iterator())
-        for message in messages:
-            thread = threads[message.thread]
-            yield [thread.id, thread.topic, thread.rating or "", thread.status, thread.tags,
-                   "yes" if thread.quotable else "no", thread.created_on.isoformat(),
-                   message.created_on.isoformat(), message.author, message.body]
+        for thread_id, created_on, author, body in messages:
+            _, topic, rating, status, tags, quotable, started_on = threads[thread_id]
+            yield [thread_id, topic, rating or "", status, safe_cell(tags),
+                   "yes" if quotable else "no", started_on.isoformat(), created_on.isoformat(),
+                   author, safe_cell(body)]
         last_id = max(threads)
 
 
@@ -293,7 +296,8 @@ def export_csv() -> Iterator[str]:
     # the header goes out at once, so the download starts before the first query
     yield _drain(buffer)
     for count, row in enumerate(export_rows(), start=1):
-        writer.writerow([safe_cell(cell) for cell in row])
+        # only the typed columns (tags, message) can start with a formula character
+        writer.writerow(row)
         if count % 200 == 0:
             yield _drain(buffer)
     yield _drain(buffer)
