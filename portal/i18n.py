@@ -1,5 +1,9 @@
-"""Language choice: an explicit ?lang= choice kept in a cookie that holds only the language."""
+"""Language choice: an explicit ?lang= choice kept in a cookie that holds only the language,
+then the browser's Accept-Language. Dates and numbers use Flask-Babel's locale-aware filters
+(`dateformat`, `datetimeformat`, `numberformat`)."""
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_locale
@@ -22,6 +26,32 @@ def select_locale() -> str:
     return best or current_app.config.get("DEFAULT_LANGUAGE", "en")
 
 
+def current_language() -> str:
+    """The language code of this request ("en", "es")."""
+    return str(get_locale() or current_app.config.get("DEFAULT_LANGUAGE", "en"))
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """(code, name, url) for every other language: this page again with ?lang= set.
+
+    The rest of the query string is kept, so a one-time link still works after switching."""
+    here = current_language()
+    links = []
+    for code, name in LANGUAGES.items():
+        if code == here:
+            continue
+        args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+        args.append(("lang", code))
+        links.append((code, name, f"{request.path}?{urlencode(args)}"))
+    return links
+
+
+def apply_language_choice() -> None:
+    """Before each request: a ?lang= choice counts even when the view only redirects."""
+    if request.args.get("lang") in LANGUAGES:
+        get_locale()
+
+
 def remember_language(response):
     """After a request that chose a language: keep only that choice, for a year."""
     chosen = g.get("set_language")
@@ -35,5 +65,7 @@ def init_app(app: Flask) -> None:
     """Attach Flask-Babel with the catalogues in translations/."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "../translations")
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals["get_locale"] = lambda: str(get_locale() or "en")
+    app.jinja_env.globals["get_locale"] = current_language
+    app.jinja_env.globals["language_links"] = language_links
+    app.before_request(apply_language_choice)
     app.after_request(remember_language)
