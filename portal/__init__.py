@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 from flask import Flask, g
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
+from portal.i18n import lazy_gettext as _l
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()

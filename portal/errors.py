@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
+
+from portal.i18n import lazy_gettext as _l
 
 MESSAGES = {
     400: (_l("Something was wrong with that request"),

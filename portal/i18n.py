@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, request
-from flask_babel import Babel, get_locale
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import Babel, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 
 LANGUAGES = {"en": "English", "es": "Español"}
 COOKIE = "lang"
@@ -24,6 +25,27 @@ def select_locale() -> str:
         return cookie
     best = request.accept_languages.best_match(list(LANGUAGES))
     return best or current_app.config.get("DEFAULT_LANGUAGE", "en")
+
+
+def _catalogue():
+    """This request's translations, looked up on first use and kept on the request."""
+    if not has_request_context():
+        return get_translations()
+    catalogue = getattr(request, "portal_catalogue", None)
+    if catalogue is None:
+        catalogue = request.portal_catalogue = get_translations()
+    return catalogue
+
+
+def gettext(string: str, **variables) -> str:
+    """Translate a message with this request's catalogue, then fill in its %(name)s values."""
+    text = _catalogue().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A message translated when it is shown (form labels, module-level texts)."""
+    return LazyString(gettext, string, **variables)
 
 
 def current_language() -> str:
@@ -65,6 +87,14 @@ def init_app(app: Flask) -> None:
     """Attach Flask-Babel with the catalogues in translations/."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "../translations")
     babel.init_app(app, locale_selector=select_locale)
+    # templates look the catalogue up once per request, not once per string
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _catalogue().ugettext(s),
+        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: _catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.globals["get_locale"] = current_language
     app.jinja_env.globals["language_links"] = language_links
     app.before_request(apply_language_choice)

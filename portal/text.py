@@ -5,9 +5,10 @@ import re
 
 import bleach
 import markdown
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms.validators import ValidationError
+
+from portal.i18n import lazy_gettext as _l
 
 ALLOWED_TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4",
                 "blockquote", "code", "pre", "hr"]

@@ -1,11 +1,11 @@
 """Forms for logging in, setting passwords and managing accounts."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
+from portal.i18n import lazy_gettext as _l
 from portal.text import NoControlCharacters
 
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9._-]+$",

@@ -10,11 +10,11 @@ from collections.abc import Callable
 
 import pyotp
 from flask import current_app
-from flask_babel import gettext as _
 
 from portal import audit, throttle
 from portal.accounts.models import OneTimeLink, RecoveryCode, User, utc_now
 from portal.db import db, write_transaction
+from portal.i18n import gettext as _
 from portal.security import ROLES, hash_password, needs_rehash, password_problems, verify_password
 
 RECOVERY_CODE_COUNT = 10

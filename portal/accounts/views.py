@@ -4,7 +4,6 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 
 from portal.accounts import service
 from portal.accounts.forms import (
@@ -19,6 +18,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import User
 from portal.audit import AuditEntry
+from portal.i18n import gettext as _
 from portal.security import (
     admin_required,
     end_session,

@@ -1,7 +1,6 @@
 """Forms for giving feedback, reading replies, and the staff's triage."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from portal.i18n import lazy_gettext as _l
 from portal.text import NoControlCharacters, plain_text
 
 MAX_MESSAGE = 5000

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import gettext as _
 from peewee import Tuple, fn
 
 from portal.accounts.models import User
@@ -17,6 +16,7 @@ from portal.audit import record
 from portal.db import write_transaction
 from portal.feedback import receipts
 from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread
+from portal.i18n import gettext as _
 from portal.privacy import coarse_today
 from portal.text import CONTROL_CHARACTERS
 

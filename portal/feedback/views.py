@@ -13,7 +13,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
 
 from portal.feedback import receipts, service
 from portal.feedback.forms import (
@@ -33,6 +32,7 @@ from portal.feedback.forms import (
     WithdrawQuoteForm,
 )
 from portal.feedback.models import FeedbackThread
+from portal.i18n import gettext as _
 from portal.privacy import coarse_today
 from portal.security import public, staff_required
 from portal.throttle import FORM_LIMIT, LOOKUP_LIMIT, limiter
