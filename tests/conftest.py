@@ -1,60 +1,22 @@
 """Shared fixtures: a fresh database per test, clients, and one-call factories for accounts."""
 from __future__ import annotations
 
-import os
 import re
-import secrets
 
 import pyotp
 import pytest
+from support.config import TEST_PASSWORD, portal_config
 
 from portal import create_app
 from portal.accounts.models import User, utc_now
 from portal.db import close_pool, db
 from portal.security import hash_password
 
-TEST_PASSWORD = "correct-kettle-meadow-42"
-POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
-
-
-def _reset_postgres(url: str) -> None:
-    """Empty the test PostgreSQL database so each test starts from nothing."""
-    from playhouse.db_url import connect
-
-    database = connect(url)
-    with database.connection_context():
-        database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        database.execute_sql("CREATE SCHEMA public")
-
-
-def make_test_config(tmp_path, **overrides) -> dict:
-    """Settings for a test app: its own database, cheap argon2, CSRF off unless asked."""
-    if POSTGRES_URL:
-        _reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
-    else:
-        url = f"sqlite:///{tmp_path / 'test.sqlite'}"
-    config = {
-        "TESTING": True,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SECRET_KEY": "test-" + secrets.token_hex(16),
-        "DATABASE_URL": url,
-        "WTF_CSRF_ENABLED": False,
-        "ARGON2_TIME_COST": 1,
-        "ARGON2_MEMORY_COST": 8,
-        "ARGON2_PARALLELISM": 1,
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "BASE_URL": "http://localhost",
-    }
-    config.update(overrides)
-    return config
-
 
 @pytest.fixture
 def app(tmp_path):
     """A portal with an empty, fully migrated database."""
-    application = create_app(make_test_config(tmp_path))
+    application = create_app(portal_config(tmp_path))
     yield application
     close_pool()
 
@@ -62,7 +24,7 @@ def app(tmp_path):
 @pytest.fixture
 def csrf_app(tmp_path):
     """A portal with CSRF protection on, as in production."""
-    application = create_app(make_test_config(tmp_path, WTF_CSRF_ENABLED=True))
+    application = create_app(portal_config(tmp_path, WTF_CSRF_ENABLED=True))
     yield application
     close_pool()
 

@@ -7,10 +7,10 @@ import time
 import pyotp
 import pytest
 from argon2 import PasswordHasher
+from support.config import TEST_PASSWORD
 
 from portal.accounts.models import RecoveryCode, User
 from portal.audit import AuditEntry
-from tests.conftest import TEST_PASSWORD
 
 
 def test_staff_member_logs_in_and_reaches_staff_home(client, auth, make_user):

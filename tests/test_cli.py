@@ -5,9 +5,9 @@ import re
 import sqlite3
 
 import pytest
+from support.config import POSTGRES_URL
 
 from portal.accounts.models import User
-from tests.conftest import POSTGRES_URL
 
 
 def test_create_user_prints_a_one_time_invite_link(runner, make_user, client):

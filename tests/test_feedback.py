@@ -7,6 +7,7 @@ import string
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.config import portal_config
 from support.database import all_rows, cells_containing
 from support.world import log_in, make_account, submit, text_of_class
 
@@ -14,7 +15,6 @@ from portal import create_app
 from portal.db import db
 from portal.feedback import receipts, service
 from portal.feedback.models import FeedbackMessage, FeedbackThread
-from tests.conftest import make_test_config
 
 RECEIPT_SHAPE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 
@@ -238,7 +238,7 @@ def test_html_and_script_are_stored_as_typed_and_shown_inert(client, query, auth
 
 
 def test_no_input_on_the_public_forms_causes_a_server_error(tmp_path):
-    app = create_app(make_test_config(tmp_path, RATELIMIT_ENABLED=False))
+    app = create_app(portal_config(tmp_path, RATELIMIT_ENABLED=False))
     client = app.test_client()
 
     @settings(max_examples=60, deadline=None, database=None,

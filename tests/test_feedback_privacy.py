@@ -5,6 +5,7 @@ import logging
 import re
 
 import pytest
+from support.config import portal_config
 from support.database import WriteCounter, all_rows, cells_containing, time_of_day_values
 from support.world import make_account, sign_in, text_of_class
 
@@ -12,7 +13,6 @@ from portal import create_app
 from portal.db import db
 from portal.feedback import receipts
 from portal.feedback.models import FeedbackThread
-from tests.conftest import make_test_config
 
 AGENT = "Mozilla/5.0 (Distinctive-Agent-7c41e; zebra-handset)"
 FORWARDED = "203.0.113.77"
@@ -23,7 +23,7 @@ FEEDBACK_TABLES = ("feedback_thread", "feedback_message")
 
 def test_feedback_keeps_no_address_agent_referrer_or_time(tmp_path, caplog, capfd):
     # behind one proxy the app believes X-Forwarded-For, so the address is really in play
-    app = create_app(make_test_config(tmp_path, PROXY_COUNT=1))
+    app = create_app(portal_config(tmp_path, PROXY_COUNT=1))
     client = app.test_client()
     headers = {"User-Agent": AGENT, "X-Forwarded-For": FORWARDED, "Referer": REFERRER}
     environ = {"REMOTE_ADDR": REMOTE}

@@ -5,13 +5,13 @@ import datetime as dt
 import secrets
 
 import pytest
+from support.config import portal_config
 
 from portal import create_app
 from portal.db import db
 from portal.feedback import service
 from portal.feedback.models import FeedbackMessage, FeedbackThread
 from portal.privacy import coarse_today
-from tests.conftest import make_test_config
 
 
 def _thread(last_message_days_ago: int, messages: int = 1) -> FeedbackThread:
@@ -55,7 +55,7 @@ def test_a_recent_reply_keeps_an_old_thread(runner, query):
 
 def test_retention_days_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_FEEDBACK_RETENTION_DAYS", "30")
-    app = create_app(make_test_config(tmp_path))
+    app = create_app(portal_config(tmp_path))
     assert app.config["FEEDBACK_RETENTION_DAYS"] == 30
     with app.app_context(), db.connection_context():
         recent, _old = _thread(29), _thread(31)
@@ -83,7 +83,7 @@ def test_purge_is_audited_by_count_only(runner, query):
 
 
 def test_a_negative_retention_is_refused(tmp_path, query):
-    app = create_app(make_test_config(tmp_path, FEEDBACK_RETENTION_DAYS=-1))
+    app = create_app(portal_config(tmp_path, FEEDBACK_RETENTION_DAYS=-1))
     result = app.test_cli_runner().invoke(args=["purge"])
     assert result.exit_code != 0 and "cannot be negative" in result.output
 

@@ -1,8 +1,9 @@
 """The shared layout and cookies: quick exit, landmarks, neutral titles, session cookie flags."""
 from __future__ import annotations
 
+from support.config import TEST_PASSWORD, portal_config
+
 from portal import create_app
-from tests.conftest import TEST_PASSWORD, make_test_config
 
 
 def test_every_public_page_has_quick_exit_skip_link_and_landmarks(client):
@@ -15,13 +16,13 @@ def test_every_public_page_has_quick_exit_skip_link_and_landmarks(client):
 
 
 def test_neutral_title_hides_what_the_site_is(tmp_path):
-    app = create_app(make_test_config(tmp_path, NEUTRAL_TITLE="Notes"))
+    app = create_app(portal_config(tmp_path, NEUTRAL_TITLE="Notes"))
     html = app.test_client().get("/").get_data(as_text=True)
     assert "<title>Notes</title>" in html
 
 
 def test_session_cookie_is_host_prefixed_and_secure_over_https(tmp_path, make_user):
-    app = create_app(make_test_config(tmp_path, HTTPS=True))
+    app = create_app(portal_config(tmp_path, HTTPS=True))
     from portal.accounts.models import User, utc_now
     from portal.db import db
     from portal.security import hash_password

@@ -5,13 +5,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from support.config import POSTGRES_URL, portal_config
 
 from portal import create_app
 from portal.accounts.models import User
 from portal.audit import AuditEntry
 from portal.db import current_version, db, migrate
 from portal.migrations import MIGRATIONS
-from tests.conftest import POSTGRES_URL, make_test_config
 
 RECORDED_V1 = Path(__file__).parent / "data" / "schema_v1.sql"
 
@@ -22,7 +22,7 @@ def test_recorded_version_1_database_upgrades_in_place(tmp_path):
     con = sqlite3.connect(path)
     con.executescript(RECORDED_V1.read_text())
     con.close()
-    app = create_app(make_test_config(tmp_path, DATABASE_URL=f"sqlite:///{path}"))
+    app = create_app(portal_config(tmp_path, DATABASE_URL=f"sqlite:///{path}"))
     latest = MIGRATIONS[-1][0]
     with app.app_context(), db.connection_context():
         assert current_version() == latest
@@ -39,7 +39,7 @@ def test_recorded_version_1_database_upgrades_in_place(tmp_path):
 
 
 def test_migrations_run_step_by_step_and_are_idempotent(tmp_path):
-    app = create_app(make_test_config(tmp_path, AUTO_INIT_DB=False))
+    app = create_app(portal_config(tmp_path, AUTO_INIT_DB=False))
     with app.app_context():
         before, after = migrate()
         assert (before, after) == (0, MIGRATIONS[-1][0])

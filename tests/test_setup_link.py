@@ -5,15 +5,16 @@ import datetime as dt
 import logging
 import re
 
+from support.config import portal_config
+
 from portal import create_app
 from portal.accounts.models import OneTimeLink, User
-from tests.conftest import make_test_config
 
 LINK = re.compile(r"http://localhost/account/setup\?token=([A-Za-z0-9_-]+)")
 
 
 def _first_run(tmp_path, capsys):
-    config = make_test_config(tmp_path)
+    config = portal_config(tmp_path)
     app = create_app(config)
     printed = capsys.readouterr().err
     match = LINK.search(printed)

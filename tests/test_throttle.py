@@ -1,8 +1,9 @@
 """Login throttling per account and per client, keeping no IP address anywhere."""
 from __future__ import annotations
 
+from support.config import TEST_PASSWORD
+
 from portal.throttle import limiter
-from tests.conftest import TEST_PASSWORD
 
 
 def test_five_failed_logins_lock_the_account_for_a_while(client, make_user):
@@ -44,10 +45,11 @@ def test_limiter_storage_holds_no_address_or_user_name(app, client, make_user):
 
 
 def test_login_throttling_can_be_switched_off_for_load_tests(tmp_path, make_user):
-    from portal import create_app
-    from tests.conftest import make_test_config
+    from support.config import portal_config
 
-    app = create_app(make_test_config(tmp_path / "off", RATELIMIT_ENABLED=False))
+    from portal import create_app
+
+    app = create_app(portal_config(tmp_path / "off", RATELIMIT_ENABLED=False))
     client = app.test_client()
     codes = {client.post("/login", data={"username": "u", "password": "p"}).status_code for _ in range(15)}
     assert codes == {200}

@@ -6,6 +6,9 @@ import secrets
 
 from playhouse.db_url import connect
 
+TEST_PASSWORD = "correct-kettle-meadow-42"
+POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+
 
 def fresh_postgres(url: str) -> None:
     """Empty the suite's PostgreSQL database."""
@@ -17,7 +20,7 @@ def fresh_postgres(url: str) -> None:
 
 def portal_config(tmp_path, **overrides) -> dict:
     """A fresh database (SQLite, or the suite's PostgreSQL), cheap argon2 and CSRF off."""
-    url = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+    url = POSTGRES_URL
     if "DATABASE_URL" in overrides:
         url = overrides["DATABASE_URL"]
     elif url:
