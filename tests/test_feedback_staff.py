@@ -184,6 +184,7 @@ def test_tags_are_trimmed_lower_cased_deduplicated_and_short(client, staff, make
     too_long = client.post(f"/staff/feedback/{thread.id}/tags", data={"tags": "x" * 31},
                            follow_redirects=True)
     assert "30 characters or fewer" in too_long.get_data(as_text=True)
+    assert "x" * 31 in too_long.get_data(as_text=True), "the refused tags stay in the form"
     too_many = client.post(f"/staff/feedback/{thread.id}/tags",
                            data={"tags": ",".join(f"t{i}" for i in range(9))}, follow_redirects=True)
     assert "at most 8 tags" in too_many.get_data(as_text=True)

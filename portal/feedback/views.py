@@ -140,13 +140,13 @@ def _thread_or_404(thread_id: int) -> FeedbackThread:
 
 
 def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
-                       publish: PublishForm | None = None):
+                       publish: PublishForm | None = None, tags: TagsForm | None = None):
     """The staff page for one thread, with every form on it."""
     return render_template(
         "feedback/staff_thread.html", thread=thread, messages=service.thread_messages(thread),
         reply_form=reply or ReplyForm(formdata=None),
         status_form=StatusForm(formdata=None, status=thread.status),
-        tags_form=TagsForm(formdata=None, tags=", ".join(thread.tag_list)),
+        tags_form=tags or TagsForm(formdata=None, tags=", ".join(thread.tag_list)),
         publish_form=publish or PublishForm(formdata=None, quote=service.suggested_quote(thread),
                                             action_taken=thread.public_action or ""),
         action_form=ActionForm(formdata=None))
@@ -189,19 +189,18 @@ def staff_status(thread_id: int):
 @bp.route("/staff/feedback/<int:thread_id>/tags", methods=["POST"])
 @staff_required
 def staff_tags(thread_id: int):
-    """Replace the thread's tags."""
+    """Replace the thread's tags; refused tags come back in the form as typed."""
     thread = _thread_or_404(thread_id)
     form = TagsForm()
-    try:
-        if not form.validate_on_submit():
-            raise service.FeedbackError(" ".join(str(e) for e in form.tags.errors)
-                                        or _("Those tags could not be saved."))
-        service.set_tags(g.user, thread, form.tags.data or "")
-    except service.FeedbackError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Tags saved."), "success")
-    return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+    if form.validate_on_submit():
+        try:
+            service.set_tags(g.user, thread, form.tags.data or "")
+        except service.FeedbackError as error:
+            form.tags.errors.append(str(error))
+        else:
+            flash(_("Tags saved."), "success")
+            return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+    return _staff_thread_page(thread, tags=form)
 
 
 @bp.route("/staff/feedback/<int:thread_id>/publish", methods=["POST"])
