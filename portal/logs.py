@@ -10,9 +10,19 @@ from flask.logging import default_handler
 logger = logging.getLogger("portal.requests")
 
 
+class DropClientDetails(logging.Filter):
+    """Drops the development server's request lines: they hold the address, time and query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return " - - [" not in record.getMessage()
+
+
 def init_app(app: Flask) -> None:
     """Log method, route, status and duration of each request."""
     # no time stamp on any line the app writes: a time could be matched to a client's visit
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, DropClientDetails) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(DropClientDetails())
     default_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     app.logger.debug("request log ready")  # attaches Flask's handler before the first request
     if not app.config.get("LOG_REQUESTS", True):
