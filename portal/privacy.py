@@ -12,11 +12,6 @@ def coarse_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def coarse_month(day: dt.date) -> dt.date:
-    """The first day of the month, for showing dates less precisely."""
-    return day.replace(day=1)
-
-
 def min_cell_size() -> int:
     """The smallest count that may be shown (PORTAL_MIN_CELL_SIZE, default 5)."""
     try:
@@ -38,10 +33,9 @@ def suppress_small_counts(counts: Mapping[str, int], minimum: int | None = None)
         candidates = sorted(
             (value, key) for key, value in shown.items() if value not in (None, 0)
         )
+        # with no other non-zero cell the total equals the hidden count and safe_total hides it
         if candidates:
             shown[candidates[0][1]] = None
-        else:
-            shown[hidden[0]] = None
     return shown
 
 

@@ -12,7 +12,8 @@ from portal.feedback import service
 def purge_command() -> None:
     """Delete feedback threads whose last message is older than the retention period."""
     days = service.retention_days()
-    if days < 0:
-        raise click.ClickException("PORTAL_FEEDBACK_RETENTION_DAYS cannot be negative.")
-    threads, messages = service.purge_old_threads(days)
+    try:
+        threads, messages = service.purge_old_threads(days)
+    except ValueError as error:
+        raise click.ClickException(f"PORTAL_FEEDBACK_RETENTION_DAYS: {error}.") from error
     click.echo(f"Deleted {threads} feedback threads and {messages} messages older than {days} days.")
