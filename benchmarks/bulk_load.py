@@ -47,10 +47,10 @@ def _thread_row(columns: list[str], tid: int, rng: random.Random, today: dt.date
     values = {
         "id": tid,
         "receipt_hash": hashlib.sha256(f"bench-receipt:{tid}".encode()).hexdigest(),
-        "topic": rng.choice(("",) + TOPICS),
+        "topic": rng.choice(("",) + TOPICS.values),
         "rating": rng.choice((None, 1, 2, 3, 4, 5)),
         "quotable": rng.random() < 0.3 or published,
-        "status": rng.choices(STATUSES, weights=(15, 25, 30, 30))[0],
+        "status": rng.choices(STATUSES.values, weights=(15, 25, 30, 30))[0],
         "tags": rng.choice(("", "", "", "hours", "language,access", "food")),
         "created_on": created,
         "last_message_on": last,

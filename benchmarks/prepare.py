@@ -9,7 +9,8 @@ import json
 import sys
 
 from portal import create_app
-from portal.accounts.models import User, utc_now
+from portal.accounts.models import User
+from portal.clock import utc_now
 from portal.db import db, write_transaction
 from portal.security import hash_password, view_access
 

@@ -2,7 +2,6 @@
 and funding transparency, for organisations serving survivors of trafficking."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from flask import Flask, g
@@ -10,7 +9,6 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
-from portal.i18n import lazy_gettext as _l
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -38,14 +36,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from portal import cli, db, errors, i18n, logs, security, throttle
+    from portal import areas, cli, db, errors, i18n, logs, migrations, security, throttle
 
     db.init_app(app)
     logs.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     throttle.init_app(app)
-    _register_areas(app)
+    registered = areas.load_areas()
+    areas.register_areas(app, registered)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
@@ -58,44 +57,14 @@ def create_app(config: dict | None = None) -> Flask:
             "neutral_title": app.config["NEUTRAL_TITLE"],
             "quick_exit_url": app.config["QUICK_EXIT_URL"],
             "languages": i18n.LANGUAGES,
-            "public_areas": lambda: app.config["PUBLIC_AREAS"],
-            "public_nav": lambda: [(end, label) for end, label, _ in app.config["PUBLIC_AREAS"]],
-            "staff_nav": lambda: app.config["STAFF_AREAS"],
+            "public_nav": app.config["PUBLIC_NAV"],
+            "staff_nav": app.config["STAFF_NAV"],
         }
 
-    if app.config.get("AUTO_INIT_DB", True):
-        with app.app_context():
-            db.migrate()
-            from portal.accounts.service import announce_setup_link_if_needed
-
-            # the setup link goes to the console only, never to a log handler
-            announce_setup_link_if_needed(lambda line: print(line, file=sys.stderr, flush=True))
+    # the first process to start brings the schema up to date under a lock; the others, and every
+    # later start, find it current after one query and print nothing
+    if app.config.get("AUTO_INIT_DB", True) and not migrations.is_current(registered):
+        migrations.migrate(registered)
+        app.logger.info("database schema brought up to date")
+    cli.announce_for_development_server(app)
     return app
-
-
-def _register_areas(app: Flask) -> None:
-    """Attach each area's blueprint and the session check that runs before its views."""
-    from portal.accounts import views as accounts_views
-    from portal.accounts.models import User
-    from portal.feedback import cli as feedback_cli
-    from portal.feedback import views as feedback_views
-    from portal.home import views as home_views
-    from portal.security import load_session_user
-
-    @app.before_request
-    def _load_user() -> None:
-        load_session_user(lambda uid: User.get_or_none(User.id == uid))
-
-    # each area adds its public entry (endpoint, label, description) and its staff page
-    app.config["PUBLIC_AREAS"] = []
-    app.config["STAFF_AREAS"] = []
-    app.register_blueprint(home_views.bp)
-    app.register_blueprint(accounts_views.bp)
-    app.before_request(accounts_views.require_admin_second_factor)
-
-    app.register_blueprint(feedback_views.bp)
-    app.config["PUBLIC_AREAS"].append(
-        ("feedback.form", _l("Give feedback"),
-         _l("Tell us what works and what does not, without giving your name, and read our reply.")))
-    app.config["STAFF_AREAS"].append(("feedback.staff_list", _l("Feedback")))
-    app.cli.add_command(feedback_cli.purge_command)

@@ -1,29 +1,79 @@
-"""Schema migrations, applied in order by portal.db.migrate(); never edit a released step.
+"""The migration runner: each area's numbered steps, applied in order, once, under a lock.
 
-Each step brings the schema from the previous number to its own. A step creates the tables of
-its time explicitly or alters them with playhouse.migrate, so an old database upgrades in place.
+Every area keeps its own schema version in `area_schema`. A step creates the tables of its time
+from frozen copies of the models (in the area's migrations.py), or alters them with
+playhouse.migrate, so a fresh install and an upgrade end with the same schema.
 """
 from __future__ import annotations
 
-from portal.db import db
+from collections.abc import Iterable
+
+from peewee import CharField, IntegerField, PostgresqlDatabase
+
+from portal.areas import Area
+from portal.db import BaseModel, db, write_transaction
+
+# the PostgreSQL advisory lock that serialises migrations (any fixed number)
+MIGRATION_LOCK = 7311862
+# before areas kept their own numbers, one number counted steps of the whole portal
+LEGACY_STEPS = {1: "accounts", 2: "feedback"}
 
 
-def _v1_accounts() -> None:
-    """Accounts, one-time links, recovery codes and the audit trail."""
-    from portal.accounts.models import OneTimeLink, RecoveryCode, User
-    from portal.audit import AuditEntry
+class AreaSchema(BaseModel):
+    """The number of the last migration applied, per area."""
 
-    db.create_tables([User, OneTimeLink, RecoveryCode, AuditEntry])
+    area = CharField(max_length=32, primary_key=True)
+    version = IntegerField()
 
-
-def _v2_feedback() -> None:
-    """Anonymous feedback threads and their messages."""
-    from portal.feedback.models import FeedbackMessage, FeedbackThread
-
-    db.create_tables([FeedbackThread, FeedbackMessage])
+    class Meta:
+        table_name = "area_schema"
 
 
-MIGRATIONS = [
-    (1, _v1_accounts),
-    (2, _v2_feedback),
-]
+def latest_versions(areas: Iterable[Area]) -> dict[str, int]:
+    """The version each area's newest step brings its schema to."""
+    return {area.name: (area.migrations[-1][0] if area.migrations else 0) for area in areas}
+
+
+def current_versions() -> dict[str, int]:
+    """The schema version of each area in the bound database (empty when it is new)."""
+    versions = {}
+    if db.table_exists("schema_version"):
+        row = db.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()
+        versions = {name: 1 for step, name in LEGACY_STEPS.items() if (row[0] or 0) >= step}
+    if db.table_exists("area_schema"):
+        versions.update({row.area: row.version for row in AreaSchema.select()})
+    return versions
+
+
+def is_current(areas: Iterable[Area]) -> bool:
+    """True when every area's schema is at its newest step (one cheap query)."""
+    with db.connection_context():
+        return current_versions() == {k: v for k, v in latest_versions(areas).items() if v}
+
+
+def migrate(areas: Iterable[Area]) -> dict[str, tuple[int, int]]:
+    """Create or upgrade every area's tables in place; returns {area: (before, after)}."""
+    areas = list(areas)
+    report = {}
+    with db.connection_context(), write_transaction():
+        if isinstance(db.obj, PostgresqlDatabase):
+            # workers starting together: one migrates, the others wait here and find it done
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        versions = current_versions()
+        if not db.table_exists("area_schema"):
+            db.create_tables([AreaSchema])
+        if db.table_exists("schema_version"):
+            db.execute_sql("DROP TABLE schema_version")
+        for area in areas:
+            before = versions.get(area.name, 0)
+            for number, step in area.migrations:
+                if number > before:
+                    step()
+            after = area.migrations[-1][0] if area.migrations else 0
+            if after:
+                (AreaSchema.insert(area=area.name, version=after)
+                 .on_conflict(conflict_target=[AreaSchema.area], update={AreaSchema.version: after})
+                 .execute())
+            report[area.name] = (before, after)
+    return report
+

@@ -1,15 +1,10 @@
-"""Privacy rules shared by every area: coarse dates and small-cell suppression."""
+"""Privacy rules shared by every area: small-cell suppression (the day, not the time, comes from
+portal.clock)."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 from flask import current_app
-
-
-def coarse_today() -> dt.date:
-    """Today's date in UTC: what anonymous records keep instead of a time."""
-    return dt.datetime.now(dt.UTC).date()
 
 
 def min_cell_size() -> int:

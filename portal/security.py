@@ -1,4 +1,4 @@
-"""Passwords, roles, sessions and the response headers every page carries."""
+"""Passwords, access rules, sessions and the response headers every page carries."""
 from __future__ import annotations
 
 import functools
@@ -11,11 +11,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
 from portal.i18n import lazy_gettext as _l
+from portal.roles import ADMIN, COUNCIL, ROLES, STAFF_ROLES
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
-ROLES = ("admin", "staff", "council")
-STAFF_ROLES = ("admin", "staff")
 
 CSP = "; ".join(
     [
@@ -105,8 +104,8 @@ def roles_required(*roles: str) -> Callable:
 
 login_required = roles_required(*ROLES)
 staff_required = roles_required(*STAFF_ROLES)
-admin_required = roles_required("admin")
-council_required = roles_required("council")
+admin_required = roles_required(ADMIN)
+council_required = roles_required(COUNCIL)
 
 
 def view_access(endpoint: str | None) -> tuple[str, ...] | None:

@@ -6,13 +6,11 @@ without the secret. Limits live in memory by default, or in Redis when configure
 """
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import hmac
-
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits import parse
+
+from portal import clock, codes
 
 # POST limits on anonymous forms and on login; generous for a shared drop-in computer
 FORM_LIMIT = "20 per minute;200 per day"
@@ -23,11 +21,8 @@ ACCOUNT_FAILURES = parse("5 per 15 minutes")
 
 def client_key() -> str:
     """A daily-rotating keyed hash standing in for the client's address."""
-    day = dt.datetime.now(dt.UTC).date().isoformat()
-    secret = current_app.config["SECRET_KEY"].encode()
-    day_key = hmac.new(secret, b"client-key:" + day.encode(), hashlib.sha256).digest()
-    address = (request.remote_addr or "unknown").encode()
-    return hmac.new(day_key, address, hashlib.sha256).hexdigest()[:32]
+    day = clock.today().isoformat()
+    return codes.keyed_hash(f"client-key:{day}", request.remote_addr or "unknown")[:32]
 
 
 limiter = Limiter(key_func=client_key, headers_enabled=False, strategy="fixed-window")
@@ -40,9 +35,7 @@ def init_app(app: Flask) -> None:
 
 def _account_key(username: str) -> str:
     """A keyed hash of the account name, so the limiter storage holds no user names."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(secret, b"account:" + username.strip().lower().encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+    return codes.keyed_hash("account", username.strip().lower())[:32]
 
 
 def account_locked(username: str) -> bool:

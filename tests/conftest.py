@@ -8,7 +8,8 @@ import pytest
 from support.config import TEST_PASSWORD, portal_config
 
 from portal import create_app
-from portal.accounts.models import User, utc_now
+from portal.accounts.models import User
+from portal.clock import utc_now
 from portal.db import close_pool, db
 from portal.security import hash_password
 

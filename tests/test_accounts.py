@@ -9,8 +9,8 @@ import pytest
 from argon2 import PasswordHasher
 from support.config import TEST_PASSWORD
 
+from portal.accounts.audit import AuditEntry
 from portal.accounts.models import RecoveryCode, User
-from portal.audit import AuditEntry
 
 
 def test_staff_member_logs_in_and_reaches_staff_home(client, auth, make_user):

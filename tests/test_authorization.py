@@ -1,7 +1,8 @@
 """Who may use which route: one table for every route and role, and checks on owned records.
 
-A new route fails `test_every_route_is_in_the_table` until it gets a row in ACCESS. Rows are
-"METHOD /rule": {role: outcome}; URL arguments come from tests/support/world.py (ARGUMENTS).
+The rows come from the area registry: each area's `access` names who may use each of its routes,
+and a new route fails `test_every_route_is_in_the_table` until its area declares it. URL arguments
+come from tests/support/world.py (ARGUMENTS).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from support.database import WriteCounter
 from support.world import ROLES, World, build_world, route_keys, rule_for
 
+from portal import areas
 from portal.accounts.models import User
 from portal.db import db
 
@@ -26,7 +28,7 @@ NOT_FOUND = "not_found"  # 404
 REFUSED = (LOGIN, FORBIDDEN, NOT_FOUND)
 
 
-def everyone() -> dict[str, str]:
+def everyone(method: str) -> dict[str, str]:
     """A public route: every role gets it."""
     return dict.fromkeys(ROLES, OK)
 
@@ -48,42 +50,34 @@ def admin_only(method: str) -> dict[str, str]:
     return {**staff_only(method), "staff": FORBIDDEN}
 
 
-ACCESS: dict[str, dict[str, str]] = {
-    # home
-    "GET /": everyone(),
-    "GET /healthz": everyone(),
-    # accounts
-    "GET /login": everyone(),
-    "POST /login": everyone(),
-    # without a password typed a moment ago, the second-factor page sends everyone to /login
-    "GET /login/verify": dict.fromkeys(ROLES, LOGIN),
-    "POST /login/verify": dict.fromkeys(ROLES, LOGIN),
-    "GET /logout": everyone(),
-    "POST /logout": everyone(),
-    "GET /account/setup": everyone(),
-    "POST /account/setup": everyone(),
-    "GET /account": logged_in("GET"),
-    "POST /account": logged_in("POST"),
-    "GET /account/two-factor": logged_in("GET"),
-    "POST /account/two-factor": logged_in("POST"),
-    "GET /staff/": staff_only("GET"),
-    "GET /staff/users": admin_only("GET"),
-    "POST /staff/users": admin_only("POST"),
-    "POST /staff/users/<int:user_id>/<any(deactivate, activate, reset):action>": admin_only("POST"),
-    # feedback
-    "GET /feedback": everyone(),
-    "POST /feedback": everyone(),
-    "GET /feedback/status": everyone(),
-    "POST /feedback/status": everyone(),
-    "GET /staff/feedback": staff_only("GET"),
-    "GET /staff/feedback/export.csv": staff_only("GET"),
-    "GET /staff/feedback/<int:thread_id>": staff_only("GET"),
-    "POST /staff/feedback/<int:thread_id>/reply": staff_only("POST"),
-    "POST /staff/feedback/<int:thread_id>/status": staff_only("POST"),
-    "POST /staff/feedback/<int:thread_id>/tags": staff_only("POST"),
-    "POST /staff/feedback/<int:thread_id>/publish": staff_only("POST"),
-    "POST /staff/feedback/<int:thread_id>/unpublish": staff_only("POST"),
-}
+def council_only(method: str) -> dict[str, str]:
+    """Council members only (staff are refused: a member's own pages are not theirs)."""
+    return {"anonymous": LOGIN if method == "GET" else FORBIDDEN,
+            "council": OK, "other_council": OK, "staff": FORBIDDEN, "admin": FORBIDDEN}
+
+
+def pending_login(method: str) -> dict[str, str]:
+    """Without a password typed a moment ago, the second-factor page sends everyone to /login."""
+    return dict.fromkeys(ROLES, LOGIN)
+
+
+OUTCOMES = {areas.PUBLIC: everyone, areas.ACCOUNT: logged_in, areas.STAFF: staff_only,
+            areas.ADMIN: admin_only, areas.COUNCIL: council_only,
+            areas.PENDING_LOGIN: pending_login}
+
+
+def access_table() -> dict[str, dict[str, str]]:
+    """Every route each registered area declares, with the outcome each role must get."""
+    table = {}
+    for area in areas.load_areas():
+        for key, kind in area.access.items():
+            assert kind in OUTCOMES, f"{area.name}: {key} has an unknown access kind {kind!r}"
+            assert key not in table, f"{key} is declared by two areas"
+            table[key] = OUTCOMES[kind](key.split(" ", 1)[0])
+    return table
+
+
+ACCESS = access_table()
 
 
 def outcome(response) -> str:
@@ -103,7 +97,7 @@ def test_every_route_is_in_the_table(app):
     routes = set(route_keys(app))
     missing = sorted(routes - set(ACCESS))
     stale = sorted(set(ACCESS) - routes)
-    assert not missing, f"add these routes to ACCESS in {__file__}: {missing}"
+    assert not missing, f"add these routes to the `access` of their area's Area(...): {missing}"
     assert not stale, f"these rows name routes that no longer exist: {stale}"
     for key, row in ACCESS.items():
         assert set(row) == set(ROLES), f"{key} must give an outcome for each of {ROLES}"

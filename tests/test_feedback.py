@@ -11,7 +11,7 @@ from support.config import portal_config
 from support.database import all_rows, cells_containing
 from support.world import log_in, make_account, submit, text_of_class
 
-from portal import create_app
+from portal import codes, create_app
 from portal.db import db
 from portal.feedback import receipts, service
 from portal.feedback.models import FeedbackMessage, FeedbackThread
@@ -78,7 +78,7 @@ def test_every_question_but_the_message_is_optional(client, query):
 
 def test_database_keeps_only_a_keyed_hash_of_the_receipt(app, client, query):
     receipt = send(client)
-    plain = receipts.normalise_receipt(receipt)
+    plain = codes.normalise(receipt)
     [thread] = threads(query)
     with app.app_context():
         assert thread.receipt_hash == receipts.receipt_hash(plain)
@@ -88,17 +88,17 @@ def test_database_keeps_only_a_keyed_hash_of_the_receipt(app, client, query):
 
 
 def test_receipts_carry_80_random_bits_in_four_groups():
-    codes = {receipts.new_receipt() for _ in range(2000)}
-    assert len(codes) == 2000
-    assert all(len(code) == 16 and set(code) <= set(receipts.RECEIPT_ALPHABET) for code in codes)
-    assert len(receipts.RECEIPT_ALPHABET) == 32 and not set("ILOU") & set(receipts.RECEIPT_ALPHABET)
+    made = {receipts.new_receipt() for _ in range(2000)}
+    assert len(made) == 2000
+    assert all(len(code) == 16 and set(code) <= set(codes.ALPHABET) for code in made)
+    assert len(codes.ALPHABET) == 32 and not set("ILOU") & set(codes.ALPHABET)
     # every character of the alphabet turns up, in every position's worth of samples
-    assert set("".join(codes)) == set(receipts.RECEIPT_ALPHABET)
-    assert RECEIPT_SHAPE.match(receipts.format_receipt("7KQM3WXD9TPRHF2C"))
+    assert set("".join(made)) == set(codes.ALPHABET)
+    assert RECEIPT_SHAPE.match(codes.format_code("7KQM3WXD9TPRHF2C"))
 
 
 @settings(max_examples=200, deadline=None)
-@given(code=st.text(alphabet=receipts.RECEIPT_ALPHABET, min_size=16, max_size=16),
+@given(code=st.text(alphabet=codes.ALPHABET, min_size=16, max_size=16),
        spacing=st.lists(st.sampled_from(["", " ", "-", "  ", "\t", " - ", "\u2013"]), min_size=17,
                         max_size=17),
        lower=st.lists(st.booleans(), min_size=16, max_size=16),
@@ -109,11 +109,11 @@ def test_any_spacing_case_and_lookalike_letter_reads_the_same_receipt(code, spac
         if lookalike[i] and char in "01":
             char = {"0": "O", "1": "I" if i % 2 else "L"}[char]
         typed += (char.lower() if lower[i] else char) + spacing[i + 1]
-    assert receipts.normalise_receipt(typed) == code
+    assert codes.normalise(typed) == code
 
 
 def test_full_width_characters_from_phone_keyboards_read_the_same_receipt():
-    assert receipts.normalise_receipt("７ｋｑｍ－３ＷＸＤ ９TPR hf2c") == "7KQM3WXD9TPRHF2C"
+    assert codes.normalise("７ｋｑｍ－３ＷＸＤ ９TPR hf2c") == "7KQM3WXD9TPRHF2C"
 
 
 # --- the round trip ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from support.config import portal_config
 from support.database import WriteCounter, all_rows, cells_containing, time_of_day_values
 from support.world import make_account, sign_in, text_of_class
 
-from portal import create_app
+from portal import codes, create_app
 from portal.db import db
 from portal.feedback import receipts
 from portal.feedback.models import FeedbackThread
@@ -91,7 +91,7 @@ class _Lookups:
 
 
 def test_every_wrong_receipt_gets_the_same_answer_after_the_same_work(client, monkeypatch, query):
-    real = receipts.format_receipt(receipts.new_receipt())
+    real = codes.format_code(receipts.new_receipt())
     receipt = text_of_class(client.post("/feedback", data={"message": "Hello."}).get_data(as_text=True),
                             "receipt")
     near_miss = receipt[:-1] + ("2" if receipt[-1] != "2" else "3")

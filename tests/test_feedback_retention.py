@@ -7,16 +7,15 @@ import secrets
 import pytest
 from support.config import portal_config
 
-from portal import create_app
+from portal import clock, create_app
 from portal.db import db
 from portal.feedback import service
 from portal.feedback.models import FeedbackMessage, FeedbackThread
-from portal.privacy import coarse_today
 
 
 def _thread(last_message_days_ago: int, messages: int = 1) -> FeedbackThread:
     """A thread whose last message is that many days old (the database must be open)."""
-    last = coarse_today() - dt.timedelta(days=last_message_days_ago)
+    last = clock.today() - dt.timedelta(days=last_message_days_ago)
     thread = FeedbackThread.create(receipt_hash=secrets.token_hex(32),
                                    created_on=last - dt.timedelta(days=30), last_message_on=last)
     for _ in range(messages):
@@ -34,18 +33,20 @@ def test_purge_deletes_threads_past_retention_and_says_how_many(runner, query, m
     query(lambda: [_thread(366, 3), _thread(400), _thread(2000, 2)])
     result = runner.invoke(args=["purge"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "Deleted 3 feedback threads and 6 messages older than 365 days."
+    assert "feedback: Deleted 3 feedback threads and 6 messages older than 365 days." in \
+        result.output.splitlines()
     assert query(_ids) == [t.id for t in kept]
     assert query(lambda: FeedbackMessage.select().count()) == 5
     again = runner.invoke(args=["purge"])
-    assert again.output.strip() == "Deleted 0 feedback threads and 0 messages older than 365 days."
+    assert "feedback: Deleted 0 feedback threads and 0 messages older than 365 days." in \
+        again.output.splitlines()
 
 
 def test_a_recent_reply_keeps_an_old_thread(runner, query):
     def old_thread_with_new_reply() -> int:
         thread = _thread(500)
-        FeedbackMessage.create(thread=thread, author="staff", body="Reply.", created_on=coarse_today())
-        thread.last_message_on = coarse_today()
+        FeedbackMessage.create(thread=thread, author="staff", body="Reply.", created_on=clock.today())
+        thread.last_message_on = clock.today()
         thread.save()
         return thread.id
     thread_id = query(old_thread_with_new_reply)
@@ -74,12 +75,12 @@ def test_deleting_a_thread_deletes_its_messages_in_the_database_too(query):
 
 
 def test_purge_is_audited_by_count_only(runner, query):
-    from portal.audit import AuditEntry
+    from portal.accounts.audit import AuditEntry
 
     query(lambda: _thread(900))
     runner.invoke(args=["purge"])
-    assert query(lambda: [(e.action, e.detail, e.actor) for e in AuditEntry.select()]) == [
-        ("feedback.purge", "1 threads", None)]
+    assert query(lambda: [(e.action, e.subject_id, e.actor) for e in AuditEntry.select()]) == [
+        ("feedback.purge", 1, None)]
 
 
 def test_a_negative_retention_is_refused(tmp_path, query):

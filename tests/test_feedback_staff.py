@@ -10,10 +10,10 @@ import secrets
 import pytest
 from support.world import log_in, make_account, submit
 
-from portal.audit import AuditEntry
+from portal import clock
+from portal.accounts.audit import AuditEntry
 from portal.feedback import service
 from portal.feedback.models import FeedbackMessage, FeedbackThread
-from portal.privacy import coarse_today
 
 THREAD_LINK = re.compile(r'href="/staff/feedback/(\d+)"')
 
@@ -23,7 +23,7 @@ def make_thread(query):
     """Create a thread with one client message in one call: make_thread("Hi", status="read")."""
     def _make(message: str = "The kettle is broken.", days_ago: int = 0, **fields) -> FeedbackThread:
         def create() -> FeedbackThread:
-            day = coarse_today() - dt.timedelta(days=days_ago)
+            day = clock.today() - dt.timedelta(days=days_ago)
             thread = FeedbackThread.create(receipt_hash=secrets.token_hex(32), created_on=day,
                                            last_message_on=day, **fields)
             FeedbackMessage.create(thread=thread, author="client", body=message, created_on=day)
@@ -48,8 +48,8 @@ def fresh(query, thread: FeedbackThread) -> FeedbackThread:
     return query(lambda: FeedbackThread.get_by_id(thread.id))
 
 
-def audit_rows(query) -> list[tuple[str, str]]:
-    return query(lambda: [(e.action, e.detail) for e in AuditEntry.select().order_by(AuditEntry.id)])
+def audit_rows(query) -> list[tuple[str, int | None]]:
+    return query(lambda: [(e.action, e.subject_id) for e in AuditEntry.select().order_by(AuditEntry.id)])
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -71,7 +71,7 @@ def test_staff_list_filters_by_status_and_topic(client, staff, make_thread):
 
 
 def test_staff_list_pages_fifty_at_a_time_newest_activity_first(client, staff, query):
-    today = coarse_today()
+    today = clock.today()
 
     def create_many() -> None:
         FeedbackThread.insert_many([
@@ -125,7 +125,7 @@ def test_reading_a_thread_changes_nothing_marking_it_read_is_a_button(client, st
     response = client.post(f"/staff/feedback/{thread.id}/status", data={"status": "read"})
     assert response.status_code == 302
     assert fresh(query, thread).status == "read"
-    assert audit_rows(query) == [("feedback.status", f"thread {thread.id}")]
+    assert audit_rows(query) == [("feedback.status", thread.id)]
     assert "Mark as read" not in client.get(f"/staff/feedback/{thread.id}").get_data(as_text=True)
 
 
@@ -139,7 +139,7 @@ def test_reply_is_plain_text_marks_replied_and_is_audited_without_client_words(
     from portal.db import db
 
     with csrf_app.app_context(), db.connection_context():
-        day = coarse_today() - dt.timedelta(days=3)
+        day = clock.today() - dt.timedelta(days=3)
         thread = FeedbackThread.create(receipt_hash="a" * 64, created_on=day, last_message_on=day)
         FeedbackMessage.create(thread=thread, author="client", body="Secret words.",
                                created_on=thread.created_on)
@@ -156,11 +156,11 @@ def test_reply_is_plain_text_marks_replied_and_is_audited_without_client_words(
     with csrf_app.app_context(), db.connection_context():
         stored = FeedbackThread.get_by_id(thread.id)
         reply = FeedbackMessage.select().where(FeedbackMessage.author == "staff").get()
-        audit = [(e.action, e.detail, e.actor_id) for e in AuditEntry.select()]
-    assert stored.status == "replied" and stored.last_message_on == coarse_today()
+        audit = [(e.action, e.subject_id, e.actor_id) for e in AuditEntry.select()]
+    assert stored.status == "replied" and stored.last_message_on == clock.today()
     assert reply.body == "<b>Thank you</b>\nWe hear you." and reply.staff_user_id == user.id
     assert isinstance(reply.created_on, dt.date) and not isinstance(reply.created_on, dt.datetime)
-    assert audit == [("feedback.reply", f"thread {thread.id}", user.id)]
+    assert audit == [("feedback.reply", thread.id, user.id)]
     html = client.get(page).get_data(as_text=True)
     assert "&lt;b&gt;Thank you&lt;/b&gt;" in html and "<b>Thank you" not in html
 
@@ -225,7 +225,7 @@ def test_publishing_puts_an_edited_quote_and_the_action_on_the_public_page(clien
     assert "I was asked for ID in front of everyone." in public
     assert "Nobody is asked for ID in the waiting room any more." in public
     assert "Maria" not in public
-    assert fresh(query, thread).published_on == coarse_today()
+    assert fresh(query, thread).published_on == clock.today()
     client.post(f"/staff/feedback/{thread.id}/unpublish")
     assert "I was asked for ID" not in client.get("/feedback").get_data(as_text=True)
     stored = fresh(query, thread)
@@ -244,7 +244,7 @@ def test_audit_rows_name_the_thread_and_nothing_the_client_wrote(client, staff, 
     rows = audit_rows(query)
     assert [a for a, _ in rows] == ["feedback.status", "feedback.tags", "feedback.reply",
                                     "feedback.publish", "feedback.unpublish"]
-    assert {detail for _, detail in rows} == {f"thread {thread.id}"}
+    assert {subject for _, subject in rows} == {thread.id}
 
 
 # --- export -----------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ def test_neutral_title_hides_what_the_site_is(tmp_path):
 
 def test_session_cookie_is_host_prefixed_and_secure_over_https(tmp_path, make_user):
     app = create_app(portal_config(tmp_path, HTTPS=True))
-    from portal.accounts.models import User, utc_now
+    from portal.accounts.models import User
+    from portal.clock import utc_now
     from portal.db import db
     from portal.security import hash_password
 

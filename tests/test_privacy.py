@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from portal.privacy import coarse_today, safe_total, suppress_small_counts
+from portal import clock
+from portal.privacy import safe_total, suppress_small_counts
 
 
 def test_counts_below_the_minimum_are_hidden_and_zero_stays_visible():
@@ -36,5 +37,5 @@ def test_minimum_comes_from_the_configuration(app):
 
 
 def test_anonymous_records_keep_a_date_without_a_time():
-    today = coarse_today()
+    today = clock.today()
     assert type(today) is dt.date

@@ -5,6 +5,7 @@ import datetime as dt
 import logging
 import re
 
+import click
 from support.config import portal_config
 
 from portal import create_app
@@ -14,9 +15,11 @@ LINK = re.compile(r"http://localhost/account/setup\?token=([A-Za-z0-9_-]+)")
 
 
 def _first_run(tmp_path, capsys):
+    """A new portal, then `init-db` as the person installing it runs it."""
     config = portal_config(tmp_path)
     app = create_app(config)
-    printed = capsys.readouterr().err
+    assert capsys.readouterr() == ("", ""), "starting the app prints nothing"
+    printed = app.test_cli_runner().invoke(args=["init-db"]).output
     match = LINK.search(printed)
     assert match, printed
     app.test_config = config
@@ -75,12 +78,34 @@ def test_expired_link_does_not_work(tmp_path, capsys):
     assert app.test_client().get(f"/account/setup?token={token}").status_code == 404
 
 
-def test_a_restart_does_not_print_a_second_link_while_one_is_pending(tmp_path, capsys):
+def test_a_second_init_db_does_not_print_a_second_link_while_one_is_pending(tmp_path, capsys):
     app, _ = _first_run(tmp_path, capsys)
-    create_app(app.test_config)
-    printed = capsys.readouterr().err
+    printed = create_app(app.test_config).test_cli_runner().invoke(args=["init-db"]).output
     assert not LINK.search(printed)
     assert "create-user --role admin" in printed
+
+
+def test_the_development_server_prints_the_link_with_the_port_it_serves_on(tmp_path, capsys,
+                                                                             monkeypatch):
+    from flask.cli import run_command
+
+    from portal.cli import announce_for_development_server
+
+    monkeypatch.delenv("PORTAL_BASE_URL", raising=False)
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    app = create_app(portal_config(tmp_path))
+    with click.Context(run_command, info_name="run") as context:
+        context.params = {"host": "127.0.0.1", "port": 5123}
+        announce_for_development_server(app)
+    printed = capsys.readouterr().err
+    assert re.search(r"http://127\.0\.0\.1:5123/account/setup\?token=[A-Za-z0-9_-]+", printed), printed
+
+
+def test_starting_the_app_under_a_server_prints_and_logs_no_link(tmp_path, capsys, caplog):
+    caplog.set_level(logging.DEBUG)
+    create_app(portal_config(tmp_path))
+    assert capsys.readouterr() == ("", "")
+    assert "token=" not in caplog.text
 
 
 def test_admin_invites_a_council_member_who_logs_in_and_out(app, auth, client, make_user, query):

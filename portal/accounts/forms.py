@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 from portal.i18n import lazy_gettext as _l
+from portal.roles import ROLE_CHOICES
 from portal.text import NoControlCharacters
 
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9._-]+$",
@@ -71,9 +72,7 @@ class InviteForm(FlaskForm):
 
     username = StringField(_l("User name for the new account"),
                            validators=[InputRequired(), Length(min=2, max=64), USERNAME_RULE])
-    role = SelectField(_l("Role"), choices=[SelectChoice("council", _l("Council member")),
-                                            SelectChoice("staff", _l("Staff")),
-                                            SelectChoice("admin", _l("Admin"))])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES.form_choices())
 
 
 class AccountActionForm(FlaskForm):

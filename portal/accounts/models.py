@@ -1,8 +1,6 @@
 """Accounts, one-time links and recovery codes."""
 from __future__ import annotations
 
-import datetime as dt
-
 from peewee import (
     BooleanField,
     CharField,
@@ -13,11 +11,7 @@ from peewee import (
 )
 
 from portal.db import BaseModel
-
-
-def utc_now() -> dt.datetime:
-    """The current time in UTC without tzinfo (staff records only, never client data)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+from portal.roles import is_staff
 
 
 class User(BaseModel):
@@ -48,7 +42,7 @@ class User(BaseModel):
     @property
     def is_staff(self) -> bool:
         """Staff and admins manage the portal."""
-        return self.role in ("staff", "admin")
+        return is_staff(self.role)
 
     @property
     def name(self) -> str:

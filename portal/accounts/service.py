@@ -2,20 +2,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pyotp
 from flask import current_app
 
-from portal import audit, throttle
-from portal.accounts.models import OneTimeLink, RecoveryCode, User, utc_now
+from portal import codes, throttle
+from portal.accounts import audit
+from portal.accounts.models import OneTimeLink, RecoveryCode, User
+from portal.clock import utc_now
 from portal.db import db, write_transaction
 from portal.i18n import gettext as _
-from portal.security import ROLES, hash_password, needs_rehash, password_problems, verify_password
+from portal.roles import ROLES, needs_second_factor
+from portal.security import hash_password, needs_rehash, password_problems, verify_password
 
 RECOVERY_CODE_COUNT = 10
 INVITE_HOURS = 72
@@ -27,10 +29,8 @@ class AccountError(Exception):
     """A request about an account that cannot be carried out; the message is for the user."""
 
 
-def _digest(token: str) -> str:
-    """The form in which one-time tokens and recovery codes are kept."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+LINK_PURPOSE = "one-time-link"
+RECOVERY_PURPOSE = "recovery-code"
 
 
 def normalise_username(username: str) -> str:
@@ -59,7 +59,7 @@ def issue_link(purpose: str, role: str, *, username: str | None = None, user: Us
              .where(OneTimeLink.user == user, OneTimeLink.used_at.is_null())
              .execute())
         OneTimeLink.create(
-            token_hash=_digest(token),
+            token_hash=codes.keyed_hash(LINK_PURPOSE, token),
             purpose=purpose,
             role=role,
             username=normalise_username(username) if username else None,
@@ -68,8 +68,7 @@ def issue_link(purpose: str, role: str, *, username: str | None = None, user: Us
             expires_at=utc_now() + dt.timedelta(hours=hours),
         )
         if created_by is not None:
-            target = user.username if user else (username or "")
-            audit.record(created_by, f"link.{purpose}", f"{role} {target}".strip())
+            audit.record(created_by, f"link.{purpose}", user.id if user else None)
     return token
 
 
@@ -77,7 +76,7 @@ def find_link(token: str) -> OneTimeLink | None:
     """The unused, unexpired link for a token, or None."""
     if not token or len(token) > 200:
         return None
-    link = OneTimeLink.get_or_none(OneTimeLink.token_hash == _digest(token))
+    link = OneTimeLink.get_or_none(OneTimeLink.token_hash == codes.keyed_hash(LINK_PURPOSE, token))
     if link is None or link.used_at is not None or link.expires_at < utc_now():
         return None
     return link
@@ -116,7 +115,7 @@ def use_link(token: str, username: str, password: str, display_name: str = "") -
         link.used_at = utc_now()
         link.user = user
         link.save()
-        audit.record(user, f"link.used.{link.purpose}", user.username)
+        audit.record(user, f"link.used.{link.purpose}", user.id)
     return user
 
 
@@ -192,7 +191,7 @@ def change_password(user: User, current: str, new: str) -> None:
         user.password_hash = hash_password(new)
         user.session_version += 1
         user.save()
-        audit.record(user, "password.changed", user.username)
+        audit.record(user, "password.changed", user.id)
 
 
 def set_active(admin: User, user: User, active: bool) -> None:
@@ -203,7 +202,7 @@ def set_active(admin: User, user: User, active: bool) -> None:
         user.is_active = active
         user.session_version += 1
         user.save()
-        audit.record(admin, "user.activated" if active else "user.deactivated", user.username)
+        audit.record(admin, "user.activated" if active else "user.deactivated", user.id)
 
 
 # --- second factor ---------------------------------------------------------------------------
@@ -254,14 +253,14 @@ def enable_totp(user: User, secret: str, code: str) -> list[str]:
         user.totp_enabled = True
         user.totp_last_step = step
         user.save()
-        codes = _replace_recovery_codes(user)
-        audit.record(user, "2fa.enabled", user.username)
-    return codes
+        recovery_codes = _replace_recovery_codes(user)
+        audit.record(user, "2fa.enabled", user.id)
+    return recovery_codes
 
 
 def disable_totp(user: User, password: str) -> None:
     """Turn off the second factor (not allowed for admins)."""
-    if user.role == "admin":
+    if needs_second_factor(user.role):
         raise AccountError(_("Admins must keep a second factor."))
     if not verify_password(user.password_hash, password):
         raise AccountError(_("The current password is not right."))
@@ -270,17 +269,17 @@ def disable_totp(user: User, password: str) -> None:
         user.totp_enabled = False
         user.save()
         RecoveryCode.delete().where(RecoveryCode.user == user).execute()
-        audit.record(user, "2fa.disabled", user.username)
+        audit.record(user, "2fa.disabled", user.id)
 
 
 def _replace_recovery_codes(user: User) -> list[str]:
     """Issue a fresh set of recovery codes, dropping the old ones."""
     RecoveryCode.delete().where(RecoveryCode.user == user).execute()
-    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
+    fresh = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
     RecoveryCode.insert_many(
-        [{"user": user.id, "code_hash": _digest(code)} for code in codes]
+        [{"user": user.id, "code_hash": codes.keyed_hash(RECOVERY_PURPOSE, code)} for code in fresh]
     ).execute()
-    return codes
+    return fresh
 
 
 def verify_second_factor(user: User, code: str) -> bool:
@@ -294,11 +293,11 @@ def verify_second_factor(user: User, code: str) -> bool:
             return True
         used = (RecoveryCode.update(used_at=utc_now())
                 .where(RecoveryCode.user == user,
-                       RecoveryCode.code_hash == _digest(code),
+                       RecoveryCode.code_hash == codes.keyed_hash(RECOVERY_PURPOSE, code),
                        RecoveryCode.used_at.is_null())
                 .execute())
     if used:
-        audit.record(user, "2fa.recovery_code_used", user.username)
+        audit.record(user, "2fa.recovery_code_used", user.id)
     return bool(used)
 
 
@@ -307,3 +306,18 @@ def remaining_recovery_codes(user: User) -> int:
     return (RecoveryCode.select()
             .where(RecoveryCode.user == user, RecoveryCode.used_at.is_null())
             .count())
+
+
+# --- retention -------------------------------------------------------------------------------
+
+SPENT_LINK_DAYS = 30
+
+
+def purge_spent_links() -> Iterator[str]:
+    """Delete one-time links used or expired more than 30 days ago; yields the report line."""
+    cutoff = utc_now() - dt.timedelta(days=SPENT_LINK_DAYS)
+    with write_transaction():
+        deleted = (OneTimeLink.delete()
+                   .where((OneTimeLink.expires_at < cutoff) | (OneTimeLink.used_at < cutoff))
+                   .execute())
+    yield f"Deleted {deleted} one-time links used or expired more than {SPENT_LINK_DAYS} days ago."

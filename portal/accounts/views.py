@@ -6,6 +6,7 @@ import time
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
 from portal.accounts import service
+from portal.accounts.audit import AuditEntry, action_label
 from portal.accounts.forms import (
     AccountActionForm,
     ChangePasswordForm,
@@ -17,8 +18,8 @@ from portal.accounts.forms import (
     SetupForm,
 )
 from portal.accounts.models import User
-from portal.audit import AuditEntry
 from portal.i18n import gettext as _
+from portal.roles import ROLE_CHOICES, needs_second_factor
 from portal.security import (
     admin_required,
     end_session,
@@ -46,7 +47,7 @@ def _finish_login(user: User, next_path: str | None):
     """Start the session and leave the login pages."""
     start_session(user)
     g.user = user
-    if user.role == "admin" and not user.totp_enabled:
+    if needs_second_factor(user.role) and not user.totp_enabled:
         flash(_("Admins need a second factor. Set it up now."), "info")
         return redirect(url_for("accounts.two_factor"))
     return redirect(_after_login_target(next_path))
@@ -205,9 +206,12 @@ def users():
                                        created_by=g.user)
             new_link = service.link_for(token)
             form = InviteForm(formdata=None)
+    roster = list(User.roster())
     return render_template("staff/users.html", form=form, new_link=new_link,
-                           users=User.roster(), action_form=AccountActionForm(),
-                           audit_entries=AuditEntry.latest(50))
+                           users=roster, action_form=AccountActionForm(),
+                           audit_entries=AuditEntry.latest(50), action_label=action_label,
+                           names={user.id: user.username for user in roster},
+                           role_label=ROLE_CHOICES.label)
 
 
 @bp.route("/staff/users/<int:user_id>/<any(deactivate, activate, reset):action>", methods=["POST"])
@@ -235,7 +239,7 @@ def user_action(user_id: int, action: str):
 def require_admin_second_factor():
     """Before each request: an admin without a second factor may only set one up."""
     user = g.get("user")
-    if user is None or user.role != "admin" or user.totp_enabled:
+    if user is None or not needs_second_factor(user.role) or user.totp_enabled:
         return None
     if request.endpoint in ("accounts.two_factor", "accounts.logout", "static"):
         return None

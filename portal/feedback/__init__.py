@@ -1,1 +1,42 @@
 """Anonymous feedback: a private receipt, staff replies, "you said, we did" and retention."""
+from __future__ import annotations
+
+from portal import areas
+from portal.feedback import demo, migrations, service, views
+from portal.feedback.models import FeedbackMessage, FeedbackThread
+from portal.i18n import lazy_gettext as _l
+
+area = areas.Area(
+    name="feedback",
+    blueprint=views.bp,
+    public_nav=areas.NavEntry(
+        "feedback.form", _l("Give feedback"),
+        _l("Tell us what works and what does not, without giving your name, and read our reply.")),
+    staff_nav=areas.NavEntry("feedback.staff_list", _l("Feedback")),
+    demo=demo.demo_feedback,
+    purge=service.purge_report,
+    migrations=migrations.MIGRATIONS,
+    models=(FeedbackThread, FeedbackMessage),
+    audit_actions={
+        "feedback.reply": _l("replied to feedback thread"),
+        "feedback.status": _l("changed the status of feedback thread"),
+        "feedback.tags": _l("tagged feedback thread"),
+        "feedback.publish": _l("published feedback thread"),
+        "feedback.unpublish": _l("unpublished feedback thread"),
+        "feedback.purge": _l("deleted old feedback threads, in number:"),
+    },
+    access={
+        "GET /feedback": areas.PUBLIC,
+        "POST /feedback": areas.PUBLIC,
+        "GET /feedback/status": areas.PUBLIC,
+        "POST /feedback/status": areas.PUBLIC,
+        "GET /staff/feedback": areas.STAFF,
+        "GET /staff/feedback/export.csv": areas.STAFF,
+        "GET /staff/feedback/<int:thread_id>": areas.STAFF,
+        "POST /staff/feedback/<int:thread_id>/reply": areas.STAFF,
+        "POST /staff/feedback/<int:thread_id>/status": areas.STAFF,
+        "POST /staff/feedback/<int:thread_id>/tags": areas.STAFF,
+        "POST /staff/feedback/<int:thread_id>/publish": areas.STAFF,
+        "POST /staff/feedback/<int:thread_id>/unpublish": areas.STAFF,
+    },
+)

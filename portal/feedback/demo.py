@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from portal import clock, codes
 from portal.accounts.models import User
 from portal.feedback import receipts
 from portal.feedback.models import FeedbackMessage, FeedbackThread
-from portal.privacy import coarse_today
 
 # (days ago, topic, rating, quotable, status, tags, messages as (author, days ago, text), published)
 SAMPLE_THREADS = [
@@ -76,13 +76,13 @@ def demo_feedback() -> Iterator[str]:
     if FeedbackThread.select().exists():
         yield "Feedback already has threads; left as they are."
         return
-    today = coarse_today()
+    today = clock.today()
     staff = User.by_username("demo-staff")
     example = ""
     published = 0
     for started, topic, rating, quotable, status, tags, messages, public in SAMPLE_THREADS:
         code = receipts.new_receipt()
-        example = example or receipts.format_receipt(code)
+        example = example or codes.format_code(code)
         thread = FeedbackThread.create(
             receipt_hash=receipts.receipt_hash(code), topic=topic, rating=rating,
             quotable=quotable, status=status, tags=tags.replace(", ", ","),

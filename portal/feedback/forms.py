@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from portal.feedback.models import RATINGS, STATUSES, TOPICS
 from portal.i18n import lazy_gettext as _l
 from portal.text import NoControlCharacters, plain_text
 
@@ -21,25 +22,6 @@ MAX_MESSAGE = 5000
 MAX_ACTION = 2000
 MAX_TAGS_TEXT = 300
 
-TOPIC_LABELS = {
-    "service": _l("A service we offer"),
-    "staff": _l("Someone on our team"),
-    "space": _l("Our space or building"),
-    "other": _l("Something else"),
-}
-RATING_LABELS = {
-    "1": _l("1 – Very badly"),
-    "2": _l("2 – Badly"),
-    "3": _l("3 – Okay"),
-    "4": _l("4 – Well"),
-    "5": _l("5 – Very well"),
-}
-STATUS_LABELS = {
-    "new": _l("New"),
-    "read": _l("Read"),
-    "replied": _l("Replied"),
-    "archived": _l("Archived"),
-}
 # what the client sees about their own thread
 CLIENT_STATUS_TEXT = {
     "new": _l("Received. Our team has not read it yet."),
@@ -47,13 +29,6 @@ CLIENT_STATUS_TEXT = {
     "replied": _l("Our team has replied. You can read the reply below."),
     "archived": _l("Closed. You can still add a message, and we will see it."),
 }
-
-
-def _choices(labels: dict, first: tuple | None = None, last: tuple | None = None) -> list:
-    """Select options from a value-to-label mapping, with an optional first and last option."""
-    options = [first] if first else []
-    options += list(labels.items()) + ([last] if last else [])
-    return [SelectChoice(value, label) for value, label in options]
 
 
 def _message_field(label):
@@ -76,11 +51,11 @@ class FeedbackForm(FlaskForm):
     """The anonymous feedback form; only the message is required."""
 
     topic = SelectField(_l("What is your feedback about?"),
-                        choices=_choices(TOPIC_LABELS, first=("", _l("I would rather not say"))),
+                        choices=TOPICS.form_choices(blank=_l("I would rather not say")),
                         validators=[Optional(strip_whitespace=False)])
     message = _message_field(_l("Your message"))
     # only an empty answer is "no answer"; a blank space is not one of the choices
-    rating = RadioField(_l("How did we do?"), choices=_choices(RATING_LABELS),
+    rating = RadioField(_l("How did we do?"), choices=RATINGS.form_choices(),
                         validators=[Optional(strip_whitespace=False)])
     quotable = BooleanField(_l("You may quote this, without anything that identifies me, "
                                "on the public “you said, we did” page."))
@@ -119,10 +94,10 @@ class WithdrawQuoteForm(FlaskForm):
 class FilterForm(Form):
     """The staff list's filters, read from the query string."""
 
-    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, first=("", _l("Any status"))),
+    status = SelectField(_l("Status"), choices=STATUSES.form_choices(blank=_l("Any status")),
                          validate_choice=False)
-    topic = SelectField(_l("Topic"), choices=_choices(TOPIC_LABELS, first=("", _l("Any topic")),
-                                         last=("none", _l("Not said"))),
+    topic = SelectField(_l("Topic"), choices=[*TOPICS.form_choices(blank=_l("Any topic")),
+                                          SelectChoice("none", _l("Not said"))],
                         validate_choice=False)
 
 
@@ -139,7 +114,7 @@ class ReplyForm(FlaskForm):
 class StatusForm(FlaskForm):
     """Move the thread to another status."""
 
-    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS))
+    status = SelectField(_l("Status"), choices=STATUSES.form_choices())
 
 
 class TagsForm(FlaskForm):

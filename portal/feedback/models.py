@@ -12,11 +12,29 @@ from peewee import (
 )
 
 from portal.accounts.models import User
+from portal.choices import Choices
 from portal.db import BaseModel
+from portal.i18n import lazy_gettext as _l
 
-TOPICS = ("service", "staff", "space", "other")
-STATUSES = ("new", "read", "replied", "archived")
-AUTHORS = ("client", "staff")
+TOPICS = Choices(
+    ("service", _l("A service we offer")),
+    ("staff", _l("Someone on our team")),
+    ("space", _l("Our space or building")),
+    ("other", _l("Something else")),
+)
+RATINGS = Choices(
+    ("1", _l("1 – Very badly")),
+    ("2", _l("2 – Badly")),
+    ("3", _l("3 – Okay")),
+    ("4", _l("4 – Well")),
+    ("5", _l("5 – Very well")),
+)
+STATUSES = Choices(
+    ("new", _l("New")),
+    ("read", _l("Read")),
+    ("replied", _l("Replied")),
+    ("archived", _l("Archived")),
+)
 
 
 class FeedbackThread(BaseModel):

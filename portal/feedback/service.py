@@ -1,9 +1,7 @@
 """The rules of anonymous feedback: threads, replies, publishing, export and retention."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,13 +9,13 @@ from dataclasses import dataclass
 from flask import current_app
 from peewee import Tuple, fn
 
+from portal import clock, codes
+from portal.accounts.audit import record
 from portal.accounts.models import User
-from portal.audit import record
 from portal.db import write_transaction
 from portal.feedback import receipts
 from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread
 from portal.i18n import gettext as _
-from portal.privacy import coarse_today
 from portal.text import CONTROL_CHARACTERS
 
 PAGE_SIZE = 50
@@ -28,7 +26,6 @@ MAX_TAGS = 8
 MAX_TAG_LENGTH = 30
 CSV_HEADER = ["thread", "topic", "rating", "status", "tags", "quotable", "thread_started_on",
               "message_on", "author", "message"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CURSOR_PATTERN = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
 
 
@@ -40,7 +37,7 @@ class FeedbackError(Exception):
 
 def find_thread(receipt_text: str) -> FeedbackThread | None:
     """The thread for a typed receipt; always one hash and one indexed lookup, found or not."""
-    digest = receipts.receipt_hash(receipts.normalise_receipt(receipt_text))
+    digest = receipts.receipt_hash(codes.normalise(receipt_text))
     return FeedbackThread.by_receipt_hash(digest)
 
 
@@ -52,13 +49,13 @@ def submit_feedback(message: str, topic: str = "", rating: int | None = None,
     if rating is not None and not 1 <= rating <= 5:
         raise FeedbackError(_("Choose one of the answers on the scale."))
     code = receipts.new_receipt()
-    today = coarse_today()
+    today = clock.today()
     with write_transaction():
         thread = FeedbackThread.create(receipt_hash=receipts.receipt_hash(code), topic=topic or "",
                                        rating=rating, quotable=quotable, status="new",
                                        created_on=today, last_message_on=today)
         FeedbackMessage.create(thread=thread, author="client", body=message, created_on=today)
-    return receipts.format_receipt(code)
+    return codes.format_code(code)
 
 
 def thread_messages(thread: FeedbackThread) -> list[FeedbackMessage]:
@@ -68,7 +65,7 @@ def thread_messages(thread: FeedbackThread) -> list[FeedbackMessage]:
 
 def add_follow_up(thread: FeedbackThread, body: str) -> None:
     """The client adds to their thread; it becomes new again so staff see it."""
-    today = coarse_today()
+    today = clock.today()
     with write_transaction():
         FeedbackMessage.create(thread=thread, author="client", body=body, created_on=today)
         (FeedbackThread
@@ -164,7 +161,7 @@ def get_thread(thread_id: int) -> FeedbackThread | None:
 
 def reply(actor: User, thread: FeedbackThread, body: str) -> None:
     """A staff member answers; the client sees it with their receipt."""
-    today = coarse_today()
+    today = clock.today()
     with write_transaction():
         FeedbackMessage.create(thread=thread, author="staff", body=body, created_on=today,
                                staff_user=actor)
@@ -172,7 +169,7 @@ def reply(actor: User, thread: FeedbackThread, body: str) -> None:
          .update(status="replied", last_message_on=today)
          .where(FeedbackThread.id == thread.id)
          .execute())
-        record(actor, "feedback.reply", f"thread {thread.id}")
+        record(actor, "feedback.reply", thread.id)
 
 
 def set_status(actor: User, thread: FeedbackThread, status: str) -> None:
@@ -183,7 +180,7 @@ def set_status(actor: User, thread: FeedbackThread, status: str) -> None:
         return
     with write_transaction():
         FeedbackThread.update(status=status).where(FeedbackThread.id == thread.id).execute()
-        record(actor, "feedback.status", f"thread {thread.id}")
+        record(actor, "feedback.status", thread.id)
 
 
 def parse_tags(text: str) -> list[str]:
@@ -208,7 +205,7 @@ def set_tags(actor: User, thread: FeedbackThread, text: str) -> list[str]:
     tags = parse_tags(text)
     with write_transaction():
         FeedbackThread.update(tags=",".join(tags)).where(FeedbackThread.id == thread.id).execute()
-        record(actor, "feedback.tags", f"thread {thread.id}")
+        record(actor, "feedback.tags", thread.id)
     return tags
 
 
@@ -230,13 +227,13 @@ def publish(actor: User, thread: FeedbackThread, quote: str, action_taken: str) 
         raise FeedbackError(_("This person did not agree to be quoted, so it cannot be published."))
     if not quote.strip() or not action_taken.strip():
         raise FeedbackError(_("Write both the quote and what we did about it."))
-    published_on = thread.published_on or coarse_today()
+    published_on = thread.published_on or clock.today()
     with write_transaction():
         (FeedbackThread
          .update(public_quote=quote, public_action=action_taken, published_on=published_on)
          .where((FeedbackThread.id == thread.id) & (FeedbackThread.quotable == True))  # noqa: E712
          .execute())
-        record(actor, "feedback.publish", f"thread {thread.id}")
+        record(actor, "feedback.publish", thread.id)
 
 
 def unpublish(actor: User, thread: FeedbackThread) -> None:
@@ -246,16 +243,10 @@ def unpublish(actor: User, thread: FeedbackThread) -> None:
          .update(public_quote=None, public_action=None, published_on=None)
          .where(FeedbackThread.id == thread.id)
          .execute())
-        record(actor, "feedback.unpublish", f"thread {thread.id}")
+        record(actor, "feedback.unpublish", thread.id)
 
 
 # --- export and retention --------------------------------------------------------------------
-
-def safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
 
 def export_rows() -> Iterator[list]:
     """One row per message of every thread that is not archived, in thread order, in batches."""
@@ -282,33 +273,9 @@ def export_rows() -> Iterator[list]:
                     .iterator())
         for thread_id, created_on, author, body in messages:
             _, topic, rating, status, tags, quotable, started_on = threads[thread_id]
-            yield [thread_id, topic, rating or "", status, safe_cell(tags),
-                   "yes" if quotable else "no", started_on.isoformat(), created_on.isoformat(),
-                   author, safe_cell(body)]
+            yield [thread_id, topic, rating or "", status, tags, bool(quotable),
+                   started_on.isoformat(), created_on.isoformat(), author, body]
         last_id = max(threads)
-
-
-def export_csv() -> Iterator[str]:
-    """The export as CSV text, produced a batch at a time, never whole in memory."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    # the header goes out at once, so the download starts before the first query
-    yield _drain(buffer)
-    for count, row in enumerate(export_rows(), start=1):
-        # only the typed columns (tags, message) can start with a formula character
-        writer.writerow(row)
-        if count % 200 == 0:
-            yield _drain(buffer)
-    yield _drain(buffer)
-
-
-def _drain(buffer: io.StringIO) -> str:
-    """Take what has been written so far out of the buffer."""
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
 
 
 def retention_days() -> int:
@@ -320,7 +287,7 @@ def purge_old_threads(days: int, today: dt.date | None = None) -> tuple[int, int
     """Delete threads whose last message is older than `days`; returns (threads, messages)."""
     if days < 0:
         raise ValueError("the retention period cannot be negative")
-    cutoff = (today or coarse_today()) - dt.timedelta(days=days)
+    cutoff = (today or clock.today()) - dt.timedelta(days=days)
     threads = messages = 0
     while True:
         # small batches keep each write lock short on a busy database
@@ -335,5 +302,15 @@ def purge_old_threads(days: int, today: dt.date | None = None) -> tuple[int, int
             threads += FeedbackThread.delete().where(FeedbackThread.id.in_(ids)).execute()
     if threads:
         with write_transaction():
-            record(None, "feedback.purge", f"{threads} threads")
+            record(None, "feedback.purge", threads)
     return threads, messages
+
+
+def purge_report() -> Iterator[str]:
+    """The retention step of `flask --app app purge`: one line saying what was deleted."""
+    days = retention_days()
+    try:
+        threads, messages = purge_old_threads(days)
+    except ValueError as error:
+        raise ValueError(f"PORTAL_FEEDBACK_RETENTION_DAYS: {error}") from error
+    yield f"Deleted {threads} feedback threads and {messages} messages older than {days} days."

@@ -3,23 +3,21 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     g,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 
+from portal import codes
+from portal.clock import today
+from portal.export import csv_response
 from portal.feedback import receipts, service
 from portal.feedback.forms import (
     CLIENT_STATUS_TEXT,
-    RATING_LABELS,
-    STATUS_LABELS,
-    TOPIC_LABELS,
     ActionForm,
     FeedbackForm,
     FilterForm,
@@ -31,9 +29,8 @@ from portal.feedback.forms import (
     TagsForm,
     WithdrawQuoteForm,
 )
-from portal.feedback.models import FeedbackThread
+from portal.feedback.models import RATINGS, STATUSES, TOPICS, FeedbackThread
 from portal.i18n import gettext as _
-from portal.privacy import coarse_today
 from portal.security import public, staff_required
 from portal.throttle import FORM_LIMIT, LOOKUP_LIMIT, limiter
 
@@ -44,9 +41,8 @@ bp = Blueprint("feedback", __name__)
 def _labels() -> dict:
     """Labels the feedback templates show for stored values."""
     # translated once per page, not once per table cell
-    return {"topic_labels": {key: str(label) for key, label in TOPIC_LABELS.items()},
-            "status_labels": {key: str(label) for key, label in STATUS_LABELS.items()},
-            "rating_labels": {key: str(label) for key, label in RATING_LABELS.items()}}
+    return {"topic_labels": TOPICS.labels(), "status_labels": STATUSES.labels(),
+            "rating_labels": RATINGS.labels()}
 
 
 # --- the client's side -----------------------------------------------------------------------
@@ -84,7 +80,7 @@ def status():
     thread = service.find_thread(typed)
     if thread is None:
         return _not_found()
-    receipt = receipts.tidy_receipt(typed)
+    receipt = codes.tidy(typed)
     if "withdraw_quote" in request.form:
         if WithdrawQuoteForm().validate():
             service.withdraw_quote_permission(thread)
@@ -180,7 +176,7 @@ def staff_status(thread_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         service.set_status(g.user, thread, form.status.data)
-        flash(_("Status changed to “%(status)s”.", status=STATUS_LABELS[form.status.data]), "success")
+        flash(_("Status changed to “%(status)s”.", status=STATUSES.label(form.status.data)), "success")
     else:
         flash(_("Choose one of the listed statuses."), "error")
     return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
@@ -235,6 +231,5 @@ def staff_unpublish(thread_id: int):
 @staff_required
 def staff_export():
     """Every thread that is not archived, as CSV, streamed a batch at a time."""
-    filename = f"feedback-{coarse_today().isoformat()}.csv"
-    return Response(stream_with_context(service.export_csv()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_response(f"feedback-{today().isoformat()}.csv", service.CSV_HEADER,
+                        service.export_rows())

@@ -147,7 +147,8 @@ class LiveServer:
     def make_account(self, role: str = "staff", totp: bool | None = None,
                      username: str | None = None) -> Account:
         """A fresh account; admins get a second factor unless told otherwise."""
-        from portal.accounts.models import User, utc_now
+        from portal.accounts.models import User
+        from portal.clock import utc_now
         from portal.security import hash_password
 
         totp = (role == "admin") if totp is None else totp

@@ -17,7 +17,8 @@ import pyotp
 from flask import Flask
 from werkzeug.routing import Rule
 
-from portal.accounts.models import User, utc_now
+from portal.accounts.models import User
+from portal.clock import utc_now
 from portal.db import db
 from portal.security import hash_password
 

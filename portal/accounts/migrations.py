@@ -1,0 +1,84 @@
+"""Schema steps of the accounts area, each with frozen copies of the models of its time.
+
+Never edit a released step: add a new one. The frozen models below are not the live ones, so a
+column added to `User` later cannot change what step 1 creates.
+"""
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+)
+from playhouse.migrate import SchemaMigrator, migrate
+
+from portal.db import db
+
+
+def _v1_accounts() -> None:
+    """Accounts, one-time links, recovery codes and the audit trail."""
+
+    class Base(Model):
+        class Meta:
+            database = db
+            legacy_table_names = False
+
+    class User(Base):
+        username = CharField(max_length=64, unique=True)
+        display_name = CharField(max_length=100, default="")
+        role = CharField(max_length=16)
+        password_hash = CharField(max_length=255, default="")
+        is_active = BooleanField(default=True)
+        session_version = IntegerField(default=1)
+        totp_secret = CharField(max_length=64, null=True)
+        totp_enabled = BooleanField(default=False)
+        totp_last_step = IntegerField(default=0)
+        created_on = DateField()
+
+    class OneTimeLink(Base):
+        token_hash = CharField(max_length=64, unique=True)
+        purpose = CharField(max_length=16)
+        role = CharField(max_length=16)
+        username = CharField(max_length=64, null=True)
+        user = ForeignKeyField(User, null=True, on_delete="CASCADE")
+        created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+        expires_at = DateTimeField()
+        used_at = DateTimeField(null=True)
+
+        class Meta:
+            table_name = "one_time_link"
+
+    class RecoveryCode(Base):
+        user = ForeignKeyField(User, on_delete="CASCADE")
+        code_hash = CharField(max_length=64)
+        used_at = DateTimeField(null=True)
+
+        class Meta:
+            table_name = "recovery_code"
+
+    class AuditEntry(Base):
+        actor = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+        action = CharField(max_length=64)
+        detail = CharField(max_length=255, default="")
+        created_at = DateTimeField()
+
+        class Meta:
+            table_name = "audit_entry"
+
+    db.create_tables([User, OneTimeLink, RecoveryCode, AuditEntry])
+
+
+def _v2_audit_subject() -> None:
+    """Audit entries name a record by number from a fixed vocabulary, never in free text."""
+    migrator = SchemaMigrator.from_database(db.obj)
+    migrate(
+        migrator.add_column("audit_entry", "subject_id", IntegerField(null=True)),
+        migrator.drop_column("audit_entry", "detail"),
+    )
+
+
+MIGRATIONS = ((1, _v1_accounts), (2, _v2_audit_subject))

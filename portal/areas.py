@@ -1,0 +1,100 @@
+"""The area registry: each area is one folder that declares one `Area`; the factory loops over them.
+
+Adding an area is one folder `portal/<name>/` whose `__init__.py` defines `area = Area(...)`, and
+one name in AREA_NAMES. The core imports no area: areas are found by name at start-up.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import click
+from flask import Blueprint, Flask
+
+from portal.i18n import LazyString
+
+# in the order their tables are created (an area's tables may refer only to earlier areas)
+AREA_NAMES = ("home", "accounts", "feedback")
+
+# who may use a route, for the authorization matrix ("METHOD /rule" -> one of these)
+PUBLIC = "public"
+ACCOUNT = "account"  # anyone logged in
+STAFF = "staff"  # staff and admins
+ADMIN = "admin"
+COUNCIL = "council"
+# only someone who typed their password a moment ago; everyone else is sent to /login
+PENDING_LOGIN = "pending-login"
+ACCESS_KINDS = (PUBLIC, ACCOUNT, STAFF, ADMIN, COUNCIL, PENDING_LOGIN)
+
+Migration = tuple[int, Callable[[], None]]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link to an area: its endpoint, its label and, on the front page, one line about it."""
+
+    endpoint: str
+    label: LazyString | str
+    description: LazyString | str = ""
+
+
+@dataclass(frozen=True)
+class Area:
+    """Everything the core needs to know about one area."""
+
+    name: str
+    blueprint: Blueprint | None = None
+    public_nav: NavEntry | None = None
+    staff_nav: NavEntry | None = None
+    commands: tuple[click.Command, ...] = ()
+    # sample records for `demo`: yields lines to print
+    demo: Callable[[], Iterable[str]] | None = None
+    # the retention step for `purge`: yields lines of its report
+    purge: Callable[[], Iterable[str]] | None = None
+    # numbered steps, each with its own frozen schema; never edit a released step
+    migrations: tuple[Migration, ...] = ()
+    # the models whose tables the migrations must produce exactly
+    models: tuple[type, ...] = ()
+    # audit actions this area records, with their labels
+    audit_actions: Mapping[str, LazyString | str] = field(default_factory=dict)
+    # the expected access of every route, for the authorization matrix
+    access: Mapping[str, str] = field(default_factory=dict)
+    # hooks the area attaches to the app (before_request checks and the like)
+    setup: Callable[[Flask], None] | None = None
+    # what a person must do next once the schema is current (the setup link), printed only on
+    # the console of a command someone runs, never into a server log
+    first_run: Callable[[Callable[[str], None]], None] | None = None
+
+
+def load_areas(names: Iterable[str] = AREA_NAMES) -> list[Area]:
+    """Import each area package by name and return its declaration."""
+    areas = []
+    for name in names:
+        module = importlib.import_module(f"portal.{name}")
+        declared = getattr(module, "area", None)
+        if not isinstance(declared, Area) or declared.name != name:
+            raise RuntimeError(f"portal/{name}/__init__.py must define area = Area(name={name!r}, ...)")
+        areas.append(declared)
+    return areas
+
+
+def register_areas(app: Flask, areas: list[Area]) -> None:
+    """Attach each area's blueprint, commands and hooks; keep the nav entries for the layout."""
+    for area in areas:
+        if area.blueprint is not None:
+            app.register_blueprint(area.blueprint)
+        for command in area.commands:
+            app.cli.add_command(command)
+        if area.setup is not None:
+            area.setup(app)
+    app.extensions["portal_areas"] = areas
+    app.extensions["audit_actions"] = {
+        action: label for area in areas for action, label in area.audit_actions.items()}
+    app.config["PUBLIC_NAV"] = [a.public_nav for a in areas if a.public_nav is not None]
+    app.config["STAFF_NAV"] = [a.staff_nav for a in areas if a.staff_nav is not None]
+
+
+def areas_of(app: Flask) -> list[Area]:
+    """The areas registered with an app."""
+    return app.extensions["portal_areas"]
