@@ -1,25 +1,22 @@
 """Hostile text through every form: never a 5xx, stored exactly or refused with a message,
-never shown unescaped. A new form is one row in FORMS."""
+never shown unescaped. A new form is one row in the FORMS of its area's tests/<area>/rows.py."""
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-import pyotp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 from support.config import portal_config
 from support.database import all_rows, cells_containing, cells_equal_to
+from support.hostile import CHOICE, SECRET, TEXT, Field
 from support.pages import shows_unescaped, unsafe_markup
-from support.world import PASSWORD, World, build_world, new_feedback_thread
+from support.rows import gather_list
+from support.world import build_world
 
 from portal import create_app
 from portal.db import db
-from portal.feedback.service import parse_tags
 from portal.text import ALLOWED_TAGS, plain_text, render_markdown
 
 EXAMPLES = 15
@@ -58,130 +55,8 @@ def naughty_text() -> st.SearchStrategy[str]:
     )
 
 
-# --- rows: every form, and how each field's value is kept ------------------------------------
-
-TEXT = "text"      # stored exactly (after its documented normalising), or refused with a message
-SECRET = "secret"  # never stored as typed (passwords, codes, receipts, a honeypot)
-CHOICE = "choice"  # one of the offered values, or refused with a message
-
-
-@dataclass
-class Field:
-    kind: str
-    # the stored form of an accepted value (line endings unified unless said otherwise)
-    stored_as: Callable[[str], str] = plain_text
-    choices: tuple[str, ...] = ()
-    # a field whose value is copied into another (password confirmation)
-    mirror: str | None = None
-
-
-@dataclass
-class HostileForm:
-    name: str
-    role: str
-    path: Callable[[World], str]
-    valid: Callable[[World], dict]
-    fields: dict[str, Field]
-    # pages that show what was stored, read after an accepted submission: (role, path)
-    shows: Callable[[World], list[tuple[str, str]]] = lambda world: []
-    prepare: Callable[[World], None] = lambda world: None
-    extra: dict = field(default_factory=dict)
-
-
-def _thread(world: World) -> int:
-    return world.value("thread_id")
-
-
-def _receipt(world: World) -> str:
-    world.value("thread_id")
-    return world.objects["feedback"][0]
-
-
-def _quotable_thread(world: World) -> int:
-    if "quotable" not in world.objects:
-        world.objects["quotable"] = new_feedback_thread(world, "Evening hours, please.", quotable="y")[1]
-    return world.objects["quotable"]
-
-
-def _newest_thread_pages(world: World) -> list[tuple[str, str]]:
-    newest = _newest_thread(world)
-    pages = [("staff", "/staff/feedback")]
-    return pages + ([("staff", f"/staff/feedback/{newest}")] if newest else [])
-
-
-def _newest_thread(world: World) -> int | None:
-    from portal.feedback.models import FeedbackThread
-    return world.query(lambda: FeedbackThread.select(FeedbackThread.id).scalar(
-        as_tuple=False) and FeedbackThread.select().order_by(FeedbackThread.id.desc()).first().id)
-
-
-def _setup_token(world: World) -> str:
-    from portal.accounts import service
-
-    with world.app.test_request_context():
-        return world.query(lambda: service.issue_link("invite", "council"))
-
-
-def _pending_login(world: World) -> None:
-    """Type the admin's password so the second-factor page is open."""
-    client = world.clients["anonymous"]
-    client.post("/login", data={"username": world.users["admin"].username, "password": PASSWORD})
-
-
-TOPICS = ("", "service", "staff", "space", "other")
-
-FORMS: list[HostileForm] = [
-    HostileForm("feedback", "anonymous", lambda w: "/feedback",
-                lambda w: {"message": "Thank you.", "topic": "", "rating": "4"},
-                {"message": Field(TEXT), "website": Field(SECRET), "topic": Field(CHOICE, choices=TOPICS),
-                 "rating": Field(CHOICE, choices=("", "1", "2", "3", "4", "5")),
-                 "quotable": Field(SECRET)},
-                shows=_newest_thread_pages),
-    HostileForm("follow-up", "anonymous", lambda w: "/feedback/status",
-                lambda w: {"receipt": _receipt(w), "message": "One more thing."},
-                {"message": Field(TEXT), "receipt": Field(SECRET)},
-                shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
-    HostileForm("receipt lookup", "anonymous", lambda w: "/feedback/status",
-                lambda w: {"receipt": _receipt(w)}, {"receipt": Field(SECRET)}),
-    HostileForm("staff reply", "staff", lambda w: f"/staff/feedback/{_thread(w)}/reply",
-                lambda w: {"message": "We are on it."}, {"message": Field(TEXT)},
-                shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
-    HostileForm("tags", "staff", lambda w: f"/staff/feedback/{_thread(w)}/tags",
-                lambda w: {"tags": "kitchen"},
-                {"tags": Field(TEXT, stored_as=lambda v: ",".join(parse_tags(v)))},
-                shows=lambda w: [("staff", "/staff/feedback"), ("staff", f"/staff/feedback/{_thread(w)}")]),
-    HostileForm("status", "staff", lambda w: f"/staff/feedback/{_thread(w)}/status",
-                lambda w: {"status": "read"},
-                {"status": Field(CHOICE, choices=("new", "read", "replied", "archived"))}),
-    HostileForm("publish", "staff", lambda w: f"/staff/feedback/{_quotable_thread(w)}/publish",
-                lambda w: {"quote": "Evening hours, please.", "action_taken": "Open until 8pm."},
-                {"quote": Field(TEXT), "action_taken": Field(TEXT)},
-                shows=lambda w: [("anonymous", "/feedback"),
-                                 ("staff", f"/staff/feedback/{_quotable_thread(w)}")]),
-    HostileForm("login", "anonymous", lambda w: "/login",
-                lambda w: {"username": w.users["council"].username, "password": "wrong-but-long-enough"},
-                {"username": Field(SECRET), "password": Field(SECRET), "next": Field(SECRET)}),
-    HostileForm("second factor", "anonymous", lambda w: "/login/verify", lambda w: {"code": "000000"},
-                {"code": Field(SECRET)}, prepare=_pending_login),
-    HostileForm("setup link", "anonymous", lambda w: f"/account/setup?token={_setup_token(w)}",
-                lambda w: {"username": f"new{time.monotonic_ns()}", "display_name": "Sam",
-                           "password": PASSWORD, "confirm": PASSWORD},
-                {"display_name": Field(TEXT, stored_as=str.strip),
-                 "username": Field(TEXT, stored_as=lambda v: v.strip().lower()),
-                 "password": Field(SECRET, mirror="confirm")},
-                shows=lambda w: [("admin", "/staff/users")]),
-    HostileForm("change password", "council", lambda w: "/account",
-                lambda w: {"current": PASSWORD, "password": "x", "confirm": "x"},
-                {"current": Field(SECRET), "password": Field(SECRET, mirror="confirm")}),
-    HostileForm("second factor setup", "council", lambda w: "/account/two-factor",
-                lambda w: {"secret": pyotp.random_base32(), "code": "000000"},
-                {"secret": Field(SECRET), "code": Field(SECRET)}),
-    HostileForm("invite", "admin", lambda w: "/staff/users",
-                lambda w: {"username": f"guest{time.monotonic_ns()}", "role": "council"},
-                {"username": Field(TEXT, stored_as=lambda v: v.strip().lower()),
-                 "role": Field(CHOICE, choices=("council", "staff", "admin"))}),
-]
-
+# every form of every area (tests/<area>/rows.py)
+FORMS = gather_list("FORMS")
 CASES = [(form, name) for form in FORMS for name in form.fields]
 
 

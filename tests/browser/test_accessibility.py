@@ -2,194 +2,25 @@
 after sending), has no axe-core violation at WCAG 2.1 A and AA and fits a 320 px screen without
 sideways scrolling, in English and in Spanish.
 
-A new page is one more `Screen` in SCREENS; test_every_page_is_checked fails until it is there.
+A new page is one more `Screen` in the SCREENS of its area's tests/<area>/rows.py;
+test_every_page_is_checked fails until it is there.
 """
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
-
-import pyotp
 import pytest
+from support.rows import gather_list, gather_set
+from support.screens import Screen
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 pytestmark = pytest.mark.browser
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 320, "height": 640}
 # endpoints that answer with something other than a page
-NOT_PAGES = {"static", "home.healthz", "feedback.staff_export"}
+NOT_PAGES = {"static"} | gather_set("NOT_PAGES")
 
 
-@dataclass(frozen=True)
-class Screen:
-    """A page in one state: who is logged in, and how to get there."""
-
-    name: str
-    endpoint: str | None
-    role: str | None
-    visit: Callable
-
-
-def submit(page, selector: str = "main form button[type=submit]") -> None:
-    """Send the (last matching) form on the page."""
-    with page.expect_navigation():
-        page.locator(selector).last.click()
-
-
-def seed_thread(server, *, published: bool = False) -> tuple[str, int]:
-    """A quotable feedback thread with a staff reply; returns (receipt, thread id)."""
-    from portal.accounts.models import User
-    from portal.feedback import service
-
-    staff = server.make_account("staff")
-
-    def work():
-        receipt = service.submit_feedback("The waiting room is cold in the mornings.", "space", 3, True)
-        thread = service.find_thread(receipt)
-        actor = User.get_by_id(staff.id)
-        service.reply(actor, thread, "Thank you for telling us. We have ordered a heater.")
-        if published:
-            service.publish(actor, thread, "The waiting room is cold in the mornings.",
-                            "We bought a heater for the waiting room.")
-        return receipt, thread.id
-    return server.run(work)
-
-
-def new_link(server, purpose: str = "invite", role: str = "council", username: str | None = None) -> str:
-    from portal.accounts import service
-
-    name = username if username is not None else f"new-{secrets.token_hex(3)}"
-    return server.run(lambda: service.issue_link(purpose, role, username=name or None))
-
-
-def _password_step(page, server) -> None:
-    account = server.make_account("staff", totp=True)
-    page.goto("/login")
-    page.locator("#username").fill(account.username)
-    page.locator("#password").fill(account.password)
-    submit(page)
-
-
-def _verify_error(page, server) -> None:
-    _password_step(page, server)
-    page.locator("#code").fill("123")
-    submit(page)
-
-
-def _setup_error(page, server) -> None:
-    page.goto(f"/account/setup?token={new_link(server)}")
-    page.locator("#password").fill("short")
-    page.locator("#confirm").fill("different")
-    submit(page)
-
-
-def _feedback_error(page, server) -> None:
-    page.goto("/feedback")
-    submit(page, "main form:has([name=message]) button[type=submit]")
-
-
-def _receipt(page, server) -> None:
-    page.goto("/feedback")
-    page.locator("main form [name=message]").fill("The new evening hours are a big help.")
-    submit(page, "main form:has([name=message]) button[type=submit]")
-
-
-def _lookup(page, receipt: str) -> None:
-    page.goto("/feedback/status")
-    page.locator("main form [name=receipt]").fill(receipt)
-    submit(page, "main form:has([name=receipt]) button[type=submit]")
-
-
-def _thread(page, server) -> None:
-    _lookup(page, seed_thread(server)[0])
-
-
-def _thread_error(page, server) -> None:
-    _thread(page, server)
-    submit(page, "main form:has(textarea[name=message]) button[type=submit]")
-
-
-def _wrong_current_password(page, server) -> None:
-    page.goto("/account")
-    page.locator("#current").fill("not my password at all")
-    page.locator("#password").fill("a brand new kettle meadow")
-    page.locator("#confirm").fill("a brand new kettle meadow")
-    submit(page)
-
-
-def _recovery_codes(page, server) -> None:
-    page.goto("/account/two-factor")
-    secret = page.locator("main .code-box code").first.inner_text().strip()
-    page.locator("#code").fill(pyotp.TOTP(secret).now())
-    submit(page)
-
-
-def _staff_thread_error(page, server) -> None:
-    page.goto(f"/staff/feedback/{seed_thread(server, published=True)[1]}")
-    submit(page, "main form:has(textarea[name=message]) button[type=submit]")
-
-
-def _invitation(page, server) -> None:
-    page.goto("/staff/users")
-    page.locator("#username").fill(f"invitee-{secrets.token_hex(3)}")
-    submit(page, "main form:has(#username) button[type=submit]")
-
-
-def _reset_link(page, server) -> None:
-    server.make_account("council")
-    page.goto("/staff/users")
-    submit(page, "main form[action$='/reset'] button[type=submit]")
-
-
-def _go(path: str) -> Callable:
-    return lambda page, server: page.goto(path)
-
-
-SCREENS = [
-    # public
-    Screen("home", "home.index", None, _go("/")),
-    Screen("not-found", None, None, _go("/no-such-page")),
-    Screen("login", "accounts.login", None, _go("/login")),
-    Screen("login-errors", "accounts.login", None,
-           lambda page, server: (page.goto("/login"), submit(page))),
-    Screen("login-second-step", "accounts.login_verify", None, _password_step),
-    Screen("login-second-step-errors", "accounts.login_verify", None, _verify_error),
-    Screen("setup-first-admin", "accounts.setup", None,
-           lambda page, server: page.goto(f"/account/setup?token={new_link(server, 'setup', 'admin', '')}")),
-    Screen("setup-invited", "accounts.setup", None,
-           lambda page, server: page.goto(f"/account/setup?token={new_link(server)}")),
-    Screen("setup-errors", "accounts.setup", None, _setup_error),
-    Screen("setup-link-used", "accounts.setup", None, _go("/account/setup?token=used-or-expired")),
-    Screen("feedback", "feedback.form", None,
-           lambda page, server: (seed_thread(server, published=True), page.goto("/feedback"))),
-    Screen("feedback-errors", "feedback.form", None, _feedback_error),
-    Screen("feedback-receipt", "feedback.form", None, _receipt),
-    Screen("feedback-status", "feedback.status", None, _go("/feedback/status")),
-    Screen("feedback-status-unknown", "feedback.status", None,
-           lambda page, server: _lookup(page, "AAAA-BBBB-CCCC-DDDD")),
-    Screen("feedback-thread", "feedback.status", None, _thread),
-    Screen("feedback-thread-errors", "feedback.status", None, _thread_error),
-    # council (what every logged-in person has)
-    Screen("account", "accounts.account", "council", _go("/account")),
-    Screen("account-errors", "accounts.account", "council", _wrong_current_password),
-    Screen("two-factor-setup", "accounts.two_factor", "council", _go("/account/two-factor")),
-    Screen("recovery-codes", "accounts.two_factor", "council", _recovery_codes),
-    Screen("two-factor-on", "accounts.two_factor", "council-2fa", _go("/account/two-factor")),
-    Screen("logout", "accounts.logout", "council", _go("/logout")),
-    Screen("staff-only", "accounts.staff_home", "council", _go("/staff/")),
-    # staff
-    Screen("staff-home", "accounts.staff_home", "staff", _go("/staff/")),
-    Screen("staff-feedback", "feedback.staff_list", "staff",
-           lambda page, server: (seed_thread(server), page.goto("/staff/feedback"))),
-    Screen("staff-feedback-thread", "feedback.staff_thread", "staff",
-           lambda page, server: page.goto(f"/staff/feedback/{seed_thread(server, published=True)[1]}")),
-    Screen("staff-feedback-thread-errors", "feedback.staff_reply", "staff", _staff_thread_error),
-    # admin
-    Screen("accounts", "accounts.users", "admin", _go("/staff/users")),
-    Screen("accounts-invitation", "accounts.users", "admin", _invitation),
-    Screen("accounts-reset-link", "accounts.user_action", "admin", _reset_link),
-]
+# every page of every area, in each state a visitor meets it (tests/<area>/rows.py)
+SCREENS = gather_list("SCREENS")
 
 
 def _endpoint_of(server, url: str) -> str | None:

@@ -1,7 +1,7 @@
 """A populated portal for walking every route: one account per role and one object per URL argument.
 
-Later areas extend it by adding rows to ARGUMENTS (how to make the object a URL argument names)
-and QUERY_STRINGS (query values a route needs), never by writing new machinery.
+Areas extend it with rows in tests/<area>/rows.py: ARGUMENTS (how to make the object a URL
+argument names) and QUERY_STRINGS (query values a route needs), never with new machinery.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from portal.accounts.models import User
 from portal.clock import utc_now
 from portal.db import db
 from portal.security import hash_password
+from support.rows import gather_dict
 
 PASSWORD = "correct-kettle-meadow-42"
 # "other_council" is a second council member acting on records that belong to "council"
@@ -146,9 +147,10 @@ class World:
     def value(self, name: str):
         """The object behind a URL argument, made on first use."""
         if name not in self.objects:
-            if name not in ARGUMENTS:
-                raise KeyError(f"add a row to ARGUMENTS in tests/support/world.py for <{name}>")
-            self.objects[name] = ARGUMENTS[name](self)
+            arguments = gather_dict("ARGUMENTS")
+            if name not in arguments:
+                raise KeyError(f"add a row to ARGUMENTS in the tests/<area>/rows.py of <{name}>")
+            self.objects[name] = arguments[name](self)
         return self.objects[name]
 
     def account(self, role: str) -> User:
@@ -163,7 +165,7 @@ class World:
         values = {name: self.value(name) for name in rule.arguments}
         with self.app.test_request_context():
             path = self.app.url_map.bind("localhost").build(rule.endpoint, values)
-        query = QUERY_STRINGS.get(rule.rule)
+        query = gather_dict("QUERY_STRINGS").get(rule.rule)
         if query:
             path += "?" + urlencode(query(self))
         return path
@@ -189,15 +191,7 @@ def build_world(app: Flask, roles: tuple[str, ...] = ROLES) -> World:
     return world
 
 
-# --- rows: how to make what URL arguments and query strings name -------------------------------
-
-def _invite_token(world: World) -> str:
-    """An unused invitation link, as an admin would hand out."""
-    from portal.accounts import service
-
-    with world.app.test_request_context():
-        return world.query(lambda: service.issue_link("invite", "council", username="invitee"))
-
+# --- making records the way people make them -------------------------------------------------
 
 def new_feedback_thread(world: World, message: str = "The kettle is broken.",
                         **fields: str) -> tuple[str, int]:
@@ -212,23 +206,3 @@ def new_feedback_thread(world: World, message: str = "The kettle is broken.",
     ids = [int(n) for n in re.findall(r"/staff/feedback/(\d+)", listing)]
     assert ids, "the staff list shows no feedback thread"
     return receipt, max(ids)
-
-
-def _feedback(world: World) -> tuple[str, int]:
-    """One feedback thread shared by the arguments that need it."""
-    if "feedback" not in world.objects:
-        world.objects["feedback"] = new_feedback_thread(world)
-    return world.objects["feedback"]
-
-
-ARGUMENTS: dict[str, Callable[[World], object]] = {
-    # the account of the "council" member: other members and staff must not act on it
-    "user_id": lambda world: world.account("council").id,
-    "action": lambda world: "reset",
-    "thread_id": lambda world: _feedback(world)[1],
-}
-
-QUERY_STRINGS: dict[str, Callable[[World], dict]] = {
-    "/account/setup": lambda world: {"token": world.value("invite_token")},
-}
-ARGUMENTS["invite_token"] = _invite_token
