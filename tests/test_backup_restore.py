@@ -73,6 +73,7 @@ def _sqlite_app(instance: Path, secret: str):
                                        DATABASE_URL=f"sqlite:///{instance / 'portal.sqlite'}"))
 
 
+@pytest.mark.slow
 def test_a_backup_taken_under_load_restores_into_a_working_portal(tmp_path):
     source = tmp_path / "source"
     env = portal_environment(source, PORTAL_RATELIMIT_ENABLED="0", PORTAL_LOG_REQUESTS="0")
