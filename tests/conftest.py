@@ -1,8 +1,6 @@
 """Shared fixtures: a fresh database per test, clients, and one-call factories for accounts."""
 from __future__ import annotations
 
-import re
-
 import pyotp
 import pytest
 from support.config import TEST_PASSWORD, portal_config
@@ -82,23 +80,11 @@ class AuthActions:
                                         follow_redirects=follow)
         return response
 
-    def logout(self):
-        return self.client.post("/logout")
-
 
 @pytest.fixture
 def auth(client, app):
     """Log the `client` fixture in as a given user."""
     return AuthActions(client, app)
-
-
-def csrf_token_from(html: str) -> str:
-    """The CSRF token in a rendered form."""
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
 
 @pytest.fixture

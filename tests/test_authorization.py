@@ -68,6 +68,7 @@ OUTCOMES = {areas.PUBLIC: everyone, areas.ACCOUNT: logged_in, areas.STAFF: staff
 
 def access_table() -> dict[str, dict[str, str]]:
     """Every route each registered area declares, with the outcome each role must get."""
+    assert set(OUTCOMES) == set(areas.ACCESS_KINDS), "every kind of access needs its outcomes"
     table = {}
     for area in areas.load_areas():
         for key, kind in area.access.items():

@@ -82,11 +82,6 @@ class FeedbackThread(BaseModel):
         """The tags as a list."""
         return [tag for tag in self.tags.split(",") if tag]
 
-    @property
-    def is_published(self) -> bool:
-        """True when the thread appears on the public "you said, we did" list."""
-        return self.published_on is not None
-
 
 class FeedbackMessage(BaseModel):
     """One message in a thread, from the client or from a member of staff."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from portal.text import plain_text
 from support.world import World
@@ -32,4 +32,3 @@ class HostileForm:
     # pages that show what was stored, read after an accepted submission: (role, path)
     shows: Callable[[World], list[tuple[str, str]]] = lambda world: []
     prepare: Callable[[World], None] = lambda world: None
-    extra: dict = field(default_factory=dict)
