@@ -3,6 +3,7 @@ comes from an explicit choice, then the browser."""
 from __future__ import annotations
 
 import ast
+import builtins
 import datetime as dt
 import re
 from html.parser import HTMLParser
@@ -198,6 +199,8 @@ def test_template_scan_catches_plain_text():
 # --- Python: messages for people go through gettext ------------------------------------------
 
 PYTHON_SKIP = {"cli.py", "demo.py"}  # console output for the operator, not for visitors
+# ValueError and the like, and errors never shown to anyone, are for programmers, not people
+BUILTIN_NAMES = set(dir(builtins)) | {"SealingError"}
 
 
 def _is_text(node) -> bool:
@@ -216,6 +219,9 @@ def _untranslated_python(source: str) -> list[tuple[int, str]]:
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         candidates = []
         if name == "flash" and node.args:
+            candidates.append(node.args[0])
+        # the portal's own errors carry messages for people (FeedbackError, AccountError...)
+        if name.endswith("Error") and name not in BUILTIN_NAMES and node.args:
             candidates.append(node.args[0])
         if name.endswith("Field") and node.args:
             candidates.append(node.args[0])
@@ -246,9 +252,10 @@ def test_python_messages_are_translatable(module):
 def test_python_scan_catches_plain_text():
     source = ('flash("Saved")\nflash(_("Saved"))\nx = StringField("Name")\n'
               'y = StringField(_l("Name"), validators=[Length(message="Too long")])\n'
-              'form.code.errors.append(f"Bad {code}")\nz = SelectField(choices=[("a", "Apple")])\n')
+              'form.code.errors.append(f"Bad {code}")\nz = SelectField(choices=[("a", "Apple")])\n'
+              'raise FeedbackError("Nope")\nraise FeedbackError(_("Fine"))\nraise ValueError("dev")\n')
     assert sorted(text for _, text in _untranslated_python(source)) == sorted([
-        "'Saved'", "'Name'", "'Too long'", "f'Bad {code}'", "'Apple'"])
+        "'Saved'", "'Name'", "'Too long'", "f'Bad {code}'", "'Apple'", "'Nope'"])
 
 
 # --- choosing the language -------------------------------------------------------------------

@@ -49,7 +49,7 @@ def issue_link(purpose: str, role: str, *, username: str | None = None, user: Us
                created_by: User | None = None, hours: int | None = None) -> str:
     """Create a one-time link and return its token (only its keyed hash is stored)."""
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}.")
+        raise ValueError(f"unknown role {role!r}")
     token = secrets.token_urlsafe(32)
     hours = hours or current_app.config.get("SETUP_LINK_HOURS", INVITE_HOURS)
     with write_transaction():
