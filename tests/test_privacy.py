@@ -39,3 +39,15 @@ def test_minimum_comes_from_the_configuration(app):
 def test_anonymous_records_keep_a_date_without_a_time():
     today = clock.today()
     assert type(today) is dt.date
+
+
+def test_suppression_boundary_sits_exactly_at_the_minimum():
+    assert suppress_small_counts({"a": 5, "b": 4, "c": 9}, minimum=5) == {"a": None, "b": None, "c": 9}
+    assert safe_total({"a": 3, "b": 2}, minimum=5) == 5
+    assert safe_total({"a": 3, "b": 1}, minimum=5) is None
+
+
+def test_the_minimum_cell_size_defaults_to_five(tmp_path):
+    from portal.config import from_environment
+
+    assert from_environment(str(tmp_path), {"PORTAL_SECRET_KEY": "x"})["MIN_CELL_SIZE"] == 5
