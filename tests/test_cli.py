@@ -25,11 +25,19 @@ def test_create_user_refuses_a_taken_name(runner, make_user):
     assert "taken" in result.output
 
 
-def test_create_user_reset_issues_a_link_for_an_existing_account(runner, make_user):
+def test_create_user_reset_issues_a_link_for_an_existing_account(app, runner, make_user):
     make_user("staff", username="forgetful")
     result = runner.invoke(args=["create-user", "--role", "staff", "--username", "forgetful", "--reset"])
     assert result.exit_code == 0
-    assert "token=" in result.output
+    token = re.search(r"/account/setup\?token=([A-Za-z0-9_-]+)", result.output).group(1)
+    client = app.test_client()
+    assert b"forgetful" in client.get(f"/account/setup?token={token}").data
+    new_password = "a fresh lantern by the river"
+    client.post("/account/setup", data={"token": token, "password": new_password,
+                                        "confirm": new_password})
+    again = app.test_client().post("/login", data={"username": "forgetful", "password": new_password})
+    assert again.status_code == 302, "the new password works"
+    assert app.test_client().get(f"/account/setup?token={token}").status_code == 404, "used once"
 
 
 def test_demo_fills_sample_data_without_default_passwords(runner, query):

@@ -50,14 +50,6 @@ def test_plain_http_session_cookie_is_http_only_and_lax(client, make_user):
     assert "Expires" not in cookie, "the session cookie ends with the browser"
 
 
-def test_language_choice_is_kept_in_a_cookie_holding_only_the_language(client):
-    response = client.get("/?lang=es")
-    assert 'lang="es"' in response.get_data(as_text=True)
-    cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("lang=es;")
-    assert 'lang="es"' in client.get("/").get_data(as_text=True)
-
-
 def test_language_follows_the_browser_when_not_chosen(client):
     html = client.get("/", headers={"Accept-Language": "es-MX,es;q=0.9"}).get_data(as_text=True)
     assert '<html lang="es">' in html
