@@ -7,7 +7,27 @@ import secrets
 from playhouse.db_url import connect
 
 TEST_PASSWORD = "correct-kettle-meadow-42"
-POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+
+
+def worker_database(url: str) -> str:
+    """Under pytest-xdist each worker empties and fills a database of its own, named after it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base, name = url.rsplit("/", 1)
+    own = f"{name}_{worker}"
+    admin = connect(f"{base}/postgres")
+    admin.connect()
+    admin.connection().autocommit = True
+    try:
+        if not admin.execute_sql("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone():
+            admin.execute_sql(f'CREATE DATABASE "{own}"')
+    finally:
+        admin.close()
+    return f"{base}/{own}"
+
+
+POSTGRES_URL = worker_database(os.environ.get("PORTAL_TEST_DATABASE_URL", ""))
 
 
 def fresh_postgres(url: str) -> None:
