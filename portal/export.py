@@ -8,20 +8,23 @@ from collections.abc import Iterable, Iterator
 
 from flask import Response, stream_with_context
 
+from portal.text import reveal_bidi_controls
+
 # a spreadsheet runs a cell as a formula when it starts with one of these (after any blanks)
 FORMULA_STARTS = ("=", "+", "-", "@")
 FLUSH_EVERY = 200
 
 
 def safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula: a quote in front of a risky start."""
+    """A CSV cell a spreadsheet will not run as a formula (a quote in front of a risky start),
+    with direction overrides shown as their codes rather than reordering the cell."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return str(value)
-    text = str(value)
+    text = reveal_bidi_controls(str(value))
     # blanks, line breaks or a separator in front do not stop a spreadsheet; neither does a
     # full-width ＝, which NFKC (as some spreadsheets read it) turns into =
     first = unicodedata.normalize("NFKC", text.lstrip(" \t\r\n;,")[:1])
