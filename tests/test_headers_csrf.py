@@ -160,6 +160,22 @@ def test_a_valid_token_is_accepted_on_every_state_changing_route(csrf_app):
                 world = build_world(csrf_app, roles=("anonymous", "admin"))
 
 
+@pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"},
+                                     {"Sec-Fetch-Site": "cross-site"},
+                                     {"Referer": "https://evil.example/page"}])
+def test_a_post_from_another_site_is_refused_with_a_valid_token(csrf_app, headers):
+    client = csrf_app.test_client()
+    token = csrf_token(client.get("/feedback").get_data(as_text=True))
+    with WriteCounter(db.obj) as writes:
+        response = client.post("/feedback", data={"message": "Hi.", "csrf_token": token}, headers=headers)
+    assert response.status_code == 400
+    assert CSRF_MESSAGE in response.get_data(as_text=True)
+    assert not writes.statements
+    same_site = client.post("/feedback", data={"message": "Hi.", "csrf_token": token},
+                            headers={"Origin": "http://localhost"})
+    assert same_site.status_code == 200
+
+
 # --- GET never writes ------------------------------------------------------------------------
 
 # downloading every thread is recorded in the audit trail: the one write a GET may make
