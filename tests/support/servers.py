@@ -234,8 +234,8 @@ class TlsProxy:
         self.server.server_close()
 
 
-class HttpsPortal:
-    """The portal reached over HTTPS, and an app in this process on the same database that makes
+class LivePortal:
+    """The portal under gunicorn (over HTTP or HTTPS), and an app in this process on the same database that makes
     accounts for it."""
 
     def __init__(self, url: str, app, server: Gunicorn) -> None:
@@ -267,27 +267,42 @@ class HttpsPortal:
         return {"username": name, "password": password, "totp": pyotp.TOTP(secret) if secret else None}
 
 
+def account_maker(env: dict[str, str], database_url: str):
+    """An app in this process on the server's database and secret key, to make accounts with
+    (it brings the schema up to date first, when the server has not)."""
+    from portal import create_app
+
+    return create_app({"INSTANCE_PATH": env["PORTAL_INSTANCE_PATH"], "DATABASE_URL": database_url,
+                       "SECRET_KEY": env["PORTAL_SECRET_KEY"], "ARGON2_TIME_COST": 1,
+                       "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1, "LOG_REQUESTS": False})
+
+
+@contextlib.contextmanager
+def live_portal(tmp: Path, workers: int = 2, **settings: str):
+    """The portal under the shipped gunicorn.conf.py over plain HTTP, its database in the
+    instance folder (as a deployer's first start makes it), with an app that makes accounts."""
+    env = portal_environment(tmp / "instance", **settings)
+    with Gunicorn(env, tmp / "logs", workers=workers) as server:
+        database_url = env.get("PORTAL_DATABASE_URL") or f"sqlite:///{tmp / 'instance' / 'portal.sqlite'}"
+        yield LivePortal(server.base_url, account_maker(env, database_url), server)
+
+
 @contextlib.contextmanager
 def https_portal(tmp: Path, behind_proxy: bool):
     """The portal over HTTPS with PORTAL_HTTPS=1: gunicorn serving TLS itself with a throwaway
     certificate, or plain gunicorn behind a TLS-terminating proxy that sends X-Forwarded-Proto
     (PORTAL_PROXY_COUNT=1; gunicorn's forwarded_allow_ips trusts 127.0.0.1)."""
-    from portal import create_app
-
     certificate = self_signed_certificate(tmp / "tls")
     database_url = f"sqlite:///{tmp / 'portal.sqlite'}"
     env = portal_environment(tmp / "instance", PORTAL_HTTPS="1", PORTAL_RATELIMIT_ENABLED="0",
                              PORTAL_DATABASE_URL=database_url, PORTAL_SQLITE_SYNCHRONOUS="NORMAL")
     if behind_proxy:
         env["PORTAL_PROXY_COUNT"] = "1"
-    # the schema is made here first, and this app writes accounts into the same database
-    app = create_app({"INSTANCE_PATH": env["PORTAL_INSTANCE_PATH"], "DATABASE_URL": database_url,
-                      "SECRET_KEY": env["PORTAL_SECRET_KEY"], "ARGON2_TIME_COST": 1,
-                      "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1, "LOG_REQUESTS": False})
+    app = account_maker(env, database_url)
     server = Gunicorn(env, tmp / "logs", workers=2, certificate=None if behind_proxy else certificate)
     with server:
         if behind_proxy:
             with TlsProxy(server.port, certificate) as proxy:
-                yield HttpsPortal(proxy.base_url, app, server)
+                yield LivePortal(proxy.base_url, app, server)
         else:
-            yield HttpsPortal(server.base_url, app, server)
+            yield LivePortal(server.base_url, app, server)
