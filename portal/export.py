@@ -15,6 +15,17 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 FLUSH_EVERY = 200
 
 
+def _first_sign(text: str) -> str:
+    """The first character that counts: blanks of any kind, line breaks, invisible characters
+    or a separator in front do not stop a spreadsheet; neither does a full-width ＝, which NFKC
+    (as some spreadsheets read it) turns into =."""
+    for character in text:
+        if character.isspace() or character in ";," or unicodedata.category(character) == "Cf":
+            continue
+        return unicodedata.normalize("NFKC", character)[:1]
+    return ""
+
+
 def safe_cell(value: object) -> str:
     """A CSV cell a spreadsheet will not run as a formula (a quote in front of a risky start),
     with direction overrides shown as their codes rather than reordering the cell."""
@@ -25,10 +36,7 @@ def safe_cell(value: object) -> str:
     if isinstance(value, int | float):
         return str(value)
     text = reveal_bidi_controls(str(value))
-    # blanks, line breaks or a separator in front do not stop a spreadsheet; neither does a
-    # full-width ＝, which NFKC (as some spreadsheets read it) turns into =
-    first = unicodedata.normalize("NFKC", text.lstrip(" \t\r\n;,")[:1])
-    if text[:1] in ("\t", "\r", "\n") or first in FORMULA_STARTS:
+    if text[:1] in ("\t", "\r", "\n") or _first_sign(text) in FORMULA_STARTS:
         return "'" + text
     return text
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 import unicodedata
@@ -144,7 +145,11 @@ def password_problems(password: str, username: str = "", user_inputs: Iterable[s
         return [_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]
     if len(password) > MAX_PASSWORD_LENGTH:
         return [_("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH)]
-    own_words = [word for word in (username, *user_inputs) if word and word.strip()]
+    # zxcvbn matches whole entries: the names as typed, run together and word by word
+    own_words = []
+    for name in (username, *user_inputs):
+        words = [word for word in re.split(r"[\W_]+", (name or "").lower()) if word]
+        own_words += [name.lower(), "".join(words), *words] if words else []
     if username and username.lower() in password.lower():
         return [_("The password must not contain your user name.")]
     estimate = zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=own_words)

@@ -235,8 +235,8 @@ class TlsProxy:
 
 
 class LivePortal:
-    """The portal under gunicorn (over HTTP or HTTPS), and an app in this process on the same database that makes
-    accounts for it."""
+    """The portal under gunicorn (over HTTP or HTTPS), and an app in this process on the same
+    database that makes accounts for it."""
 
     def __init__(self, url: str, app, server: Gunicorn) -> None:
         from portal.db import db
