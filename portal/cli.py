@@ -148,7 +148,7 @@ def announce_for_development_server(app: Flask) -> None:
         return
     host, port = context.params.get("host", "127.0.0.1"), context.params.get("port", 5000)
     if not os.environ.get("PORTAL_BASE_URL"):
-        host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only compared
+        host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  # nosec B104 - only compared
         app.config["BASE_URL"] = f"http://{host}:{port}"
     with app.app_context():
         _say_next_steps(lambda line: click.echo(line, err=True))
