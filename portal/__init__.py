@@ -36,7 +36,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from portal import areas, cli, db, errors, i18n, logs, migrations, security, throttle
+    from portal import areas, cli, db, errors, i18n, logs, migrations, security, text, throttle
+
+    # what a client wrote reaches staff with direction overrides shown, never obeyed
+    app.jinja_env.filters["reveal_bidi"] = text.reveal_bidi_controls
 
     db.init_app(app)
     logs.init_app(app)
@@ -64,7 +67,9 @@ def create_app(config: dict | None = None) -> Flask:
     # the first process to start brings the schema up to date under a lock; the others, and every
     # later start, find it current after one query and print nothing
     if app.config.get("AUTO_INIT_DB", True) and not migrations.is_current(registered):
-        migrations.migrate(registered)
+        # steps may need the app's settings (the secret key encrypts second-factor secrets)
+        with app.app_context():
+            migrations.migrate(registered)
         app.logger.info("database schema brought up to date")
     cli.announce_for_development_server(app)
     return app

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import click
 from flask import Blueprint, Flask
+from werkzeug.routing import IntegerConverter
 
 from portal.i18n import LazyString
 
@@ -28,6 +29,16 @@ PENDING_LOGIN = "pending-login"
 ACCESS_KINDS = (PUBLIC, ACCOUNT, STAFF, ADMIN, COUNCIL, PENDING_LOGIN)
 
 Migration = tuple[int, Callable[[], None]]
+# the largest number a record id may have (a signed 64-bit integer, as both databases store it)
+MAX_RECORD_ID = 2**63 - 1
+
+
+class RecordId(IntegerConverter):
+    """`<id:name>` in a route: a record number from 1 to 2**63-1; anything larger is a 404 like
+    any other missing record, not an overflow in the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        super().__init__(url_map, min=1, max=MAX_RECORD_ID)
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,8 @@ def load_areas(names: Iterable[str] = AREA_NAMES) -> list[Area]:
 
 def register_areas(app: Flask, areas: list[Area]) -> None:
     """Attach each area's blueprint, commands and hooks; keep the nav entries for the layout."""
+    # every route names a record with <id:...>, never with the unbounded <int:...>
+    app.url_map.converters["id"] = RecordId
     for area in areas:
         if area.blueprint is not None:
             app.register_blueprint(area.blueprint)

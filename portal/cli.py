@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 
 from portal import migrations
 from portal.areas import areas_of
-from portal.db import close_pool, sqlite_path, write_transaction
+from portal.db import close_pool, private_file, sqlite_path, write_transaction
 
 
 def _say_next_steps(echo) -> None:
@@ -67,7 +67,9 @@ def purge_command() -> None:
 
 
 def backup_sqlite(source: str, target: str) -> None:
-    """Copy a live SQLite database with the online backup API (safe while others write)."""
+    """Copy a live SQLite database with the online backup API (safe while others write) into a
+    file only its owner can read."""
+    private_file(target, empty=True)
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(target)
     try:
@@ -146,7 +148,7 @@ def announce_for_development_server(app: Flask) -> None:
         return
     host, port = context.params.get("host", "127.0.0.1"), context.params.get("port", 5000)
     if not os.environ.get("PORTAL_BASE_URL"):
-        host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only compared
+        host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  # nosec B104 - only compared
         app.config["BASE_URL"] = f"http://{host}:{port}"
     with app.app_context():
         _say_next_steps(lambda line: click.echo(line, err=True))

@@ -42,7 +42,8 @@ def load_secret_key(instance_path: str, environ: dict) -> str:
         return environ["PORTAL_SECRET_KEY"]
     key_file = Path(instance_path) / "secret_key"
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
+        # the instance folder holds the key and the database: only the server's user enters it
+        key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # O_EXCL: two workers starting together must not write two different keys
         try:
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -90,6 +91,12 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "ARGON2_TIME_COST": _int(environ, "PORTAL_ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_COST": _int(environ, "PORTAL_ARGON2_MEMORY_COST", 65536),
         "ARGON2_PARALLELISM": _int(environ, "PORTAL_ARGON2_PARALLELISM", 4),
+        # at most this many password hashes at once per server process; a login that finds them
+        # all taken for this long is answered "busy, try again" instead of holding a thread
+        "PASSWORD_CHECKS_AT_ONCE": max(1, _int(environ, "PORTAL_PASSWORD_CHECKS_AT_ONCE", 1)),
+        "PASSWORD_CHECK_WAIT_MS": _int(environ, "PORTAL_PASSWORD_CHECK_WAIT_MS", 0),
         "AUTO_INIT_DB": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Flask-WTF's HTTPS check wants a Referer; security.check_same_origin does it instead
+        "WTF_CSRF_SSL_STRICT": False,
     }

@@ -1,6 +1,9 @@
 """The database: one proxy bound from PORTAL_DATABASE_URL, pooled connections, transactions."""
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 from pathlib import Path
 
 from flask import Flask
@@ -30,6 +33,42 @@ def _pooled(url: str) -> str:
     return url if scheme.endswith("+pool") else f"{scheme}+pool://{rest}"
 
 
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_folder(path: str | Path) -> None:
+    """Create a folder only its owner may enter (the instance folder, the database's folder)."""
+    Path(path).mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+
+
+def private_file(path: str | Path, *, empty: bool = False) -> None:
+    """Make sure a file exists and only its owner can read it, whatever the umask says.
+
+    SQLite gives a database's -wal, -shm and -journal files the permissions of the database file,
+    so a database created here stays private with all its companions."""
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC) if empty else (os.O_RDONLY | os.O_CREAT)
+    fd = os.open(path, flags, PRIVATE_FILE)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+            # a file someone else owns keeps its mode: that is its owner's choice
+            with contextlib.suppress(PermissionError):
+                os.fchmod(fd, PRIVATE_FILE)
+    finally:
+        os.close(fd)
+
+
+def _private_sqlite_files(path: str) -> None:
+    """The database file and its companions readable by their owner only (older installs too)."""
+    private_folder(Path(path).parent)
+    private_file(path)
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            companion = path + suffix
+            if stat.S_IMODE(os.stat(companion).st_mode) & 0o077:
+                os.chmod(companion, PRIVATE_FILE)
+
+
 def open_database(url: str, synchronous: str = "FULL"):
     """Open a pooled peewee database for a URL; SQLite gets WAL, foreign keys and a busy timeout."""
     pool = {"max_connections": POOL_SIZE, "stale_timeout": POOL_STALE_SECONDS,
@@ -37,7 +76,7 @@ def open_database(url: str, synchronous: str = "FULL"):
     if url.split("://", 1)[0].split("+")[0] == "sqlite":
         path = parse_url(url)["database"]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_files(path)
         # the pool's `timeout` is its wait for a free connection; SQLite's own is busy_timeout
         # a pooled connection serves one thread at a time, but not always the one that opened it
         return connect_url(

@@ -7,6 +7,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from portal.i18n import lazy_gettext as _l
+from portal.security import PasswordCheckBusy
 
 MESSAGES = {
     400: (_l("Something was wrong with that request"),
@@ -22,7 +23,11 @@ MESSAGES = {
              "try again. Nothing you typed was saved.")),
     500: (_l("Something went wrong on our side"),
           _l("Nothing you typed was saved. Please try again in a little while.")),
+    503: (_l("Busy right now"),
+          _l("Many people are logging in at this moment. Please try again in a few seconds.")),
 }
+# how long a browser or a script is asked to wait after a 503
+RETRY_AFTER_SECONDS = 5
 
 
 def render_error(code: int, detail: str | None = None):
@@ -44,6 +49,11 @@ def init_app(app: Flask) -> None:
     def _csrf_error(error):
         return render_error(400, str(_l("This form expired or was opened in another window. "
                                         "Please go back, reload the page and send it again.")))
+
+    @app.errorhandler(PasswordCheckBusy)
+    def _busy(error):
+        body, code = render_error(503)
+        return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(HTTPException)
     def _http_error(error):

@@ -8,24 +8,35 @@ from collections.abc import Iterable, Iterator
 
 from flask import Response, stream_with_context
 
+from portal.text import reveal_bidi_controls
+
 # a spreadsheet runs a cell as a formula when it starts with one of these (after any blanks)
 FORMULA_STARTS = ("=", "+", "-", "@")
 FLUSH_EVERY = 200
 
 
+def _first_sign(text: str) -> str:
+    """The first character that counts: blanks of any kind, line breaks, invisible characters
+    or a separator in front do not stop a spreadsheet; neither does a full-width ＝, which NFKC
+    (as some spreadsheets read it) turns into =."""
+    for character in text:
+        if character.isspace() or character in ";," or unicodedata.category(character) == "Cf":
+            continue
+        return unicodedata.normalize("NFKC", character)[:1]
+    return ""
+
+
 def safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula: a quote in front of a risky start."""
+    """A CSV cell a spreadsheet will not run as a formula (a quote in front of a risky start),
+    with direction overrides shown as their codes rather than reordering the cell."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return str(value)
-    text = str(value)
-    # blanks, line breaks or a separator in front do not stop a spreadsheet; neither does a
-    # full-width ＝, which NFKC (as some spreadsheets read it) turns into =
-    first = unicodedata.normalize("NFKC", text.lstrip(" \t\r\n;,")[:1])
-    if text[:1] in ("\t", "\r", "\n") or first in FORMULA_STARTS:
+    text = reveal_bidi_controls(str(value))
+    if text[:1] in ("\t", "\r", "\n") or _first_sign(text) in FORMULA_STARTS:
         return "'" + text
     return text
 

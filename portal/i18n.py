@@ -3,11 +3,14 @@ then the browser's Accept-Language. Dates and numbers use Flask-Babel's locale-a
 (`dateformat`, `datetimeformat`, `numberformat`)."""
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 from flask_babel.speaklater import LazyString
+
+from portal import clock
 
 LANGUAGES = {"en": "English", "es": "Español"}
 COOKIE = "lang"
@@ -74,11 +77,19 @@ def apply_language_choice() -> None:
         get_locale()
 
 
+def cookie_expiry(today: dt.date | None = None) -> dt.datetime:
+    """Midnight (UTC) a year from today: the cookie tells the day it was set, never the time."""
+    today = today or clock.today()
+    return dt.datetime.combine(today + dt.timedelta(days=365), dt.time(), tzinfo=dt.UTC)
+
+
 def remember_language(response):
-    """After a request that chose a language: keep only that choice, for a year."""
+    """After a request that chose a language: keep only that choice, for a year.
+
+    An Expires at midnight and no Max-Age (which a browser counts from the second it arrived)."""
     chosen = g.get("set_language")
     if chosen and request.cookies.get(COOKIE) != chosen:
-        response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True,
+        response.set_cookie(COOKIE, chosen, expires=cookie_expiry(), httponly=True,
                             samesite="Lax", secure=current_app.config.get("HTTPS", False))
     return response
 

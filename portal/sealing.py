@@ -300,3 +300,24 @@ def unwrap_from_session(text: str, secret_key: str) -> bytes:
     with _refusals("cannot open the session's key"):
         sealed = base64.b64decode(text, altchars=b"-_", validate=True)
         return session_key_box(secret_key).decrypt(sealed)
+
+
+# --- small secrets kept with a key derived from the app's secret key ------------------------------
+
+def app_key_box(secret_key: str, purpose: str) -> SecretBox:
+    """A box keyed from the app's secret key for one purpose: the key is in no database row."""
+    return SecretBox(_derive(secret_key.encode("utf-8"), purpose))
+
+
+def encrypt_with_app_key(text: str, secret_key: str, purpose: str) -> str:
+    """A short text (a second-factor secret) encrypted for storage, as URL-safe base64."""
+    with _refusals("cannot encrypt with the app's key"):
+        sealed = app_key_box(secret_key, purpose).encrypt(text.encode("utf-8"))
+    return base64.urlsafe_b64encode(sealed).decode("ascii")
+
+
+def decrypt_with_app_key(token: str, secret_key: str, purpose: str) -> str:
+    """The text inside encrypt_with_app_key's output (SealingError with another secret key)."""
+    with _refusals("cannot decrypt with the app's key: was the secret key changed?"):
+        sealed = base64.b64decode(token, altchars=b"-_", validate=True)
+        return app_key_box(secret_key, purpose).decrypt(sealed).decode("utf-8")

@@ -1,15 +1,23 @@
 """Passwords, access rules, sessions and the response headers every page carries."""
 from __future__ import annotations
 
-import functools
+import contextlib
+import re
+import threading
 import time
-from collections.abc import Callable
-from pathlib import Path
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import unquote, urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from zxcvbn import zxcvbn
 
+from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.roles import ADMIN, COUNCIL, ROLES, STAFF_ROLES
 
@@ -35,6 +43,34 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 
 # --- passwords -------------------------------------------------------------------------------
 
+class PasswordCheckBusy(Exception):
+    """Every password-hashing slot of this process is taken: the request is refused at once."""
+
+
+def _hashing_slots() -> threading.BoundedSemaphore:
+    """This process's password-hashing slots (argon2 takes a core and 64 MiB for most of a second)."""
+    slots = current_app.extensions.get("password_slots")
+    if slots is None:
+        slots = current_app.extensions.setdefault(
+            "password_slots", threading.BoundedSemaphore(current_app.config["PASSWORD_CHECKS_AT_ONCE"]))
+    return slots
+
+
+@contextlib.contextmanager
+def _hashing_slot() -> Iterator[None]:
+    """Hold one hashing slot; with none free soon, refuse rather than queue.
+
+    A queue of password checks would hold every server thread, so /healthz and the public pages
+    would wait behind a flood of wrong logins; a refused login is retried a moment later."""
+    slots = _hashing_slots()
+    if not slots.acquire(timeout=current_app.config["PASSWORD_CHECK_WAIT_MS"] / 1000):
+        raise PasswordCheckBusy()
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def _hasher() -> PasswordHasher:
     """An argon2id hasher with the configured cost."""
     config = current_app.config
@@ -47,15 +83,17 @@ def _hasher() -> PasswordHasher:
 
 def hash_password(password: str) -> str:
     """Hash a password with argon2id."""
-    return _hasher().hash(password)
+    with _hashing_slot():
+        return _hasher().hash(password)
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
-    """Check a password against its hash without raising."""
-    try:
-        return _hasher().verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    """Check a password against its hash without raising (except when every slot is busy)."""
+    with _hashing_slot():
+        try:
+            return _hasher().verify(stored_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def needs_rehash(stored_hash: str) -> bool:
@@ -63,27 +101,65 @@ def needs_rehash(stored_hash: str) -> bool:
     return _hasher().check_needs_rehash(stored_hash)
 
 
-@functools.lru_cache(maxsize=1)
-def _common_passwords() -> frozenset[str]:
-    """The bundled list of passwords that are too common to allow."""
-    path = Path(__file__).parent / "data" / "common-passwords.txt"
-    words = (line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines())
-    return frozenset(word for word in words if word and not word.startswith("#"))
+# zxcvbn's score (0 to 4): 3 is "safely unguessable: moderate protection from offline attacks"
+MIN_PASSWORD_SCORE = 3
+# zxcvbn's time grows with the length; what matters is in the first hundred characters
+ESTIMATE_LENGTH = 100
+# zxcvbn's own feedback, in the catalogue so it reaches people in their language
+STRENGTH_FEEDBACK = (
+    _l("Use a few words, avoid common phrases."),
+    _l("No need for symbols, digits, or uppercase letters."),
+    _l("Add another word or two. Uncommon words are better."),
+    _l("Straight rows of keys are easy to guess."),
+    _l("Short keyboard patterns are easy to guess."),
+    _l("Use a longer keyboard pattern with more turns."),
+    _l('Repeats like "aaa" are easy to guess.'),
+    _l('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    _l("Avoid repeated words and characters."),
+    _l('Sequences like "abc" or "6543" are easy to guess.'),
+    _l("Avoid sequences."),
+    _l("Recent years are easy to guess."),
+    _l("Avoid recent years."),
+    _l("Avoid years that are associated with you."),
+    _l("Dates are often easy to guess."),
+    _l("Avoid dates and years that are associated with you."),
+    _l("This is a top-10 common password."),
+    _l("This is a top-100 common password."),
+    _l("This is a very common password."),
+    _l("This is similar to a commonly used password."),
+    _l("A word by itself is easy to guess."),
+    _l("Names and surnames by themselves are easy to guess."),
+    _l("Common names and surnames are easy to guess."),
+    _l("Capitalization doesn't help very much."),
+    _l("All-uppercase is almost as easy to guess as all-lowercase."),
+    _l("Reversed words aren't much harder to guess."),
+    _l("Predictable substitutions like '@' instead of 'a' don't help very much."),
+)
 
 
-def password_problems(password: str, username: str = "") -> list[str]:
-    """Why a new password is refused (empty when it is fine); length and commonness only."""
-    problems = []
+def password_problems(password: str, username: str = "", user_inputs: Iterable[str] = ()) -> list[str]:
+    """Why a new password is refused (empty when it is fine): its length, then how guessable
+    it is by zxcvbn (common passwords, words, names, repeats, sequences, keyboard walks, dates,
+    and the person's own user name or display name)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
-    elif len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(_l("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH))
-    lowered = password.lower()
-    if lowered in _common_passwords() or len(set(lowered)) <= 2:
-        problems.append(_l("This password is too common. Try a few unrelated words together."))
-    elif username and username.lower() in lowered:
-        problems.append(_l("The password must not contain your user name."))
-    return [str(p) for p in problems]
+        return [_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [_("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH)]
+    # zxcvbn matches whole entries: the names as typed, run together and word by word
+    own_words = []
+    for name in (username, *user_inputs):
+        words = [word for word in re.split(r"[\W_]+", (name or "").lower()) if word]
+        own_words += [name.lower(), "".join(words), *words] if words else []
+    if username and username.lower() in password.lower():
+        return [_("The password must not contain your user name.")]
+    estimate = zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=own_words)
+    if estimate["score"] >= MIN_PASSWORD_SCORE:
+        return []
+    feedback = estimate["feedback"]
+    problems = [_("This password would be easy to guess. Try a few unrelated words together.")]
+    problems += [_(text) for text in (feedback.get("warning"), *feedback.get("suggestions", ()))
+                 if text]
+    return problems
 
 
 # --- roles -----------------------------------------------------------------------------------
@@ -139,6 +215,30 @@ def enforce_access():
 
 # --- sessions --------------------------------------------------------------------------------
 
+class DayStampSigner(TimestampSigner):
+    """A signer whose time stamp is the start of the day (UTC), never the second of the visit."""
+
+    def get_timestamp(self) -> int:
+        now = int(time.time())
+        return now - now % 86400
+
+
+class DaySessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, with the signature dated to the day only.
+
+    Flask's own cookie carries the second it was signed: a visitor's cookie would tell when they
+    came. The idle and absolute limits of a logged-in session live in the session itself."""
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None
+        return URLSafeTimedSerializer(
+            app.secret_key, salt=self.salt, serializer=self.serializer,
+            signer=DayStampSigner,
+            signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+        )
+
+
 def start_session(user) -> None:
     """Begin a fresh session for the user (a new cookie and CSRF token; old data dropped)."""
     session.clear()
@@ -179,11 +279,87 @@ def load_session_user(lookup: Callable[[int], object]) -> None:
         session["seen"] = now
 
 
-def is_safe_next(target: str | None) -> bool:
-    """Only local paths are followed after login, never another site."""
-    if not target or not target.startswith("/") or target.startswith("//"):
+# whitespace and control characters: browsers drop some of them (a tab, a line break) and
+# then read what is left, so "/\t/evil.example" becomes "//evil.example", another site
+_UNSAFE_IN_NEXT = ("Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp")
+MAX_NEXT_LENGTH = 2000
+
+
+def _is_local_path(target: str) -> bool:
+    """One form of a target: a path on this site, nothing a browser could read as another."""
+    if not target.startswith("/") or target.startswith("//"):
         return False
-    return "\\" not in target and "\n" not in target and "\r" not in target
+    if "\\" in target or any(ch.isspace() or unicodedata.category(ch) in _UNSAFE_IN_NEXT
+                              for ch in target):
+        return False
+    parts = urlsplit(target.strip())
+    return not parts.scheme and not parts.netloc
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only local paths are followed after login, never another site: the target as given and
+    every percent-decoded form of it must be a plain path."""
+    if not target or len(target) > MAX_NEXT_LENGTH:
+        return False
+    seen = target
+    for _round in range(4):
+        if not _is_local_path(seen):
+            return False
+        decoded = unquote(seen)
+        if decoded == seen:
+            return True
+        seen = decoded
+    # encoded within encoded within encoded: no honest link looks like that
+    return False
+
+
+# --- cross-site requests -----------------------------------------------------------------------
+
+# Sec-Fetch-Site values a form of this site sends ("none": typed or bookmarked by the person)
+_OWN_FETCH_SITES = ("same-origin", "none")
+
+
+def _origin_of(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) of a URL with default ports filled in, or None when it has none."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname:
+        return None
+    scheme = parts.scheme.lower()
+    return scheme, parts.hostname.lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+def check_same_origin() -> None:
+    """Before each state-changing request: the CSRF token is checked by Flask-WTF; this checks
+    that the browser says the form came from this site.
+
+    Flask-WTF's own HTTPS check wants a Referer, which browsers do not send under our referrer
+    policy; the signals, best first: Origin (unless "null"), then Sec-Fetch-Site, then a
+    Referer (sent to this site alone under `Referrer-Policy: same-origin`)."""
+    config = current_app.config
+    if not config.get("WTF_CSRF_ENABLED", True) or request.method not in config["WTF_CSRF_METHODS"]:
+        return
+    here = _origin_of(request.host_url)
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        if _origin_of(origin) != here:
+            raise CSRFError("The Origin header names another site.")
+        return
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        if fetch_site not in _OWN_FETCH_SITES:
+            raise CSRFError("Sec-Fetch-Site says the request came from another site.")
+        return
+    if request.referrer:
+        if _origin_of(request.referrer) != here:
+            raise CSRFError("The Referer names another site.")
+        return
+    # every browser of today sends one of the three over HTTPS; only the token stands over HTTP
+    if request.is_secure:
+        raise CSRFError("The request does not say which site it came from.")
 
 
 # --- headers ---------------------------------------------------------------------------------
@@ -192,7 +368,8 @@ def set_security_headers(response):
     """After each request: the same protective headers on every response."""
     headers = response.headers
     headers["Content-Security-Policy"] = CSP
-    headers["Referrer-Policy"] = "no-referrer"
+    # no Referer to any other site; this site's own forms carry one for the same-origin check
+    headers["Referrer-Policy"] = "same-origin"
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Permissions-Policy"] = PERMISSIONS_POLICY
@@ -211,6 +388,8 @@ def set_security_headers(response):
 
 
 def init_app(app: Flask) -> None:
-    """Register the access check and the headers."""
+    """Register the session cookie, the same-origin and access checks, and the headers."""
+    app.session_interface = DaySessionInterface()
+    app.before_request(check_same_origin)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import bleach
 import markdown
@@ -50,3 +51,45 @@ class NoControlCharacters:
         if field.data and CONTROL_CHARACTERS.search(field.data):
             message = self.message or _l("Remove the invisible control characters from this text.")
             raise ValidationError(message)
+
+
+# characters that show nothing on their own: format characters (zero-width space and joiners,
+# word joiner, BOM, direction marks and overrides, tag characters: category Cf), plus the blank
+# letters and fillers that fonts draw as nothing
+INVISIBLE_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0")
+
+
+def _shows_nothing(ch: str) -> bool:
+    """True for a character that leaves no visible mark: blanks, controls, format characters,
+    fillers and variation selectors."""
+    return (ch.isspace() or ch in INVISIBLE_LETTERS
+            or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+            or "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef")
+
+
+def is_blank(value: str | None) -> bool:
+    """True when a text has nothing a reader could see (only blanks or invisible characters)."""
+    return not value or all(_shows_nothing(ch) for ch in value)
+
+
+class NotBlank:
+    """A form validator refusing text made only of spaces, line breaks or invisible characters
+    (zero-width spaces, a BOM, direction overrides...), which would look like an empty message."""
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and is_blank(field.data):
+            raise ValidationError(self.message or _l("Please write a message."))
+
+
+# embeddings, overrides (U+202A to U+202E) and isolates (U+2066 to U+2069): they can make a
+# text read in another order than it was written ("txt.exe" shown as "exe.txt")
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def reveal_bidi_controls(value: str | None) -> str:
+    """The text with each direction override or isolate shown as its code, e.g. [U+202E], so it
+    reorders nothing and the reader sees it was there."""
+    return BIDI_CONTROLS.sub(lambda match: f"[U+{ord(match.group()):04X}]", value or "")

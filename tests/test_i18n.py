@@ -199,8 +199,9 @@ def test_template_scan_catches_plain_text():
 # --- Python: messages for people go through gettext ------------------------------------------
 
 PYTHON_SKIP = {"cli.py", "demo.py"}  # console output for the operator, not for visitors
-# ValueError and the like, and errors never shown to anyone, are for programmers, not people
-BUILTIN_NAMES = set(dir(builtins)) | {"SealingError"}
+# ValueError and the like, and errors whose words are never shown (a CSRF refusal shows its own
+# translated page), are for programmers, not people
+BUILTIN_NAMES = set(dir(builtins)) | {"SealingError", "CSRFError"}
 
 
 def _is_text(node) -> bool:

@@ -61,6 +61,6 @@ area = areas.Area(
         "GET /staff/": areas.STAFF,
         "GET /staff/users": areas.ADMIN,
         "POST /staff/users": areas.ADMIN,
-        "POST /staff/users/<int:user_id>/<any(deactivate, activate, reset):action>": areas.ADMIN,
+        "POST /staff/users/<id:user_id>/<any(deactivate, activate, reset):action>": areas.ADMIN,
     },
 )

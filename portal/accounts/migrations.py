@@ -5,6 +5,7 @@ column added to `User` later cannot change what step 1 creates.
 """
 from __future__ import annotations
 
+from flask import current_app
 from peewee import (
     BooleanField,
     CharField,
@@ -17,6 +18,7 @@ from peewee import (
 from playhouse.migrate import SchemaMigrator, migrate
 
 from portal.db import db
+from portal.sealing import encrypt_with_app_key
 
 
 def _v1_accounts() -> None:
@@ -81,4 +83,28 @@ def _v2_audit_subject() -> None:
     )
 
 
-MIGRATIONS = ((1, _v1_accounts), (2, _v2_audit_subject))
+def _v3_encrypted_totp_secrets() -> None:
+    """Second-factor secrets are stored encrypted with a key derived from the secret key (so not
+    in the database); the column grows to hold them. Existing secrets are encrypted in place."""
+
+    class User(Model):
+        totp_secret = CharField(max_length=64, null=True)
+        sealed = CharField(max_length=255, null=True, column_name="totp_secret_sealed")
+
+        class Meta:
+            database = db
+            table_name = "user"
+
+    migrator = SchemaMigrator.from_database(db.obj)
+    migrate(migrator.add_column("user", "totp_secret_sealed", CharField(max_length=255, null=True)))
+    secret_key = current_app.config["SECRET_KEY"]
+    plain = User.select(User.id, User.totp_secret).where(User.totp_secret.is_null(False)).tuples()
+    for user_id, secret in list(plain):
+        sealed = encrypt_with_app_key(secret, secret_key, "totp-secret")
+        User.update(sealed=sealed).where(User.id == user_id).execute()
+    # a new column, then the old one dropped: rebuilding the table would cascade into the links
+    migrate(migrator.drop_column("user", "totp_secret"),
+            migrator.rename_column("user", "totp_secret_sealed", "totp_secret"))
+
+
+MIGRATIONS = ((1, _v1_accounts), (2, _v2_audit_subject), (3, _v3_encrypted_totp_secrets))

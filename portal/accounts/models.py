@@ -1,6 +1,7 @@
 """Accounts, one-time links and recovery codes."""
 from __future__ import annotations
 
+from flask import current_app
 from peewee import (
     BooleanField,
     CharField,
@@ -12,6 +13,29 @@ from peewee import (
 
 from portal.db import BaseModel
 from portal.roles import is_staff
+from portal.sealing import decrypt_with_app_key, encrypt_with_app_key
+
+# the purpose the second-factor secrets' key is derived for (accounts migration 3 uses it too)
+TOTP_PURPOSE = "totp-secret"
+
+
+class AppKeyEncryptedField(CharField):
+    """Text stored encrypted with a key derived from the app's secret key, which is never in the
+    database: a copy of the database or a backup alone does not give away what it holds."""
+
+    def __init__(self, purpose: str, **kwargs) -> None:
+        self.purpose = purpose
+        super().__init__(**kwargs)
+
+    def db_value(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return encrypt_with_app_key(value, current_app.config["SECRET_KEY"], self.purpose)
+
+    def python_value(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return decrypt_with_app_key(value, current_app.config["SECRET_KEY"], self.purpose)
 
 
 class User(BaseModel):
@@ -24,7 +48,8 @@ class User(BaseModel):
     is_active = BooleanField(default=True)
     # bumped to end every session of this account at once
     session_version = IntegerField(default=1)
-    totp_secret = CharField(max_length=64, null=True)
+    # the authenticator app's secret, encrypted (see AppKeyEncryptedField)
+    totp_secret = AppKeyEncryptedField(TOTP_PURPOSE, max_length=255, null=True)
     totp_enabled = BooleanField(default=False)
     totp_last_step = IntegerField(default=0)
     created_on = DateField()

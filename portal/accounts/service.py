@@ -97,7 +97,8 @@ def use_link(token: str, username: str, password: str, display_name: str = "") -
                 raise AccountError(_("Choose a user name."))
             if User.by_username(username) is not None:
                 raise AccountError(_("That user name is taken. Choose another."))
-        problems = password_problems(password, username)
+        own_names = [display_name, user.display_name if link.user_id is not None else ""]
+        problems = password_problems(password, username, own_names)
         if problems:
             raise AccountError(" ".join(problems))
         if link.user_id is None:
@@ -184,7 +185,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change a password after checking the current one; ends the account's other sessions."""
     if not verify_password(user.password_hash, current):
         raise AccountError(_("The current password is not right."))
-    problems = password_problems(new, user.username)
+    problems = password_problems(new, user.username, [user.display_name])
     if problems:
         raise AccountError(" ".join(problems))
     with write_transaction():

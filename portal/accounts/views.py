@@ -214,7 +214,7 @@ def users():
                            role_label=ROLE_CHOICES.label)
 
 
-@bp.route("/staff/users/<int:user_id>/<any(deactivate, activate, reset):action>", methods=["POST"])
+@bp.route("/staff/users/<id:user_id>/<any(deactivate, activate, reset):action>", methods=["POST"])
 @admin_required
 def user_action(user_id: int, action: str):
     """Deactivate, reactivate, or issue a reset link for one account."""

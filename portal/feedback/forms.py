@@ -12,11 +12,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
 
 from portal.feedback.models import RATINGS, STATUSES, TOPICS
 from portal.i18n import lazy_gettext as _l
-from portal.text import NoControlCharacters, plain_text
+from portal.text import NoControlCharacters, NotBlank, plain_text
 
 MAX_MESSAGE = 5000
 MAX_ACTION = 2000
@@ -32,19 +32,14 @@ CLIENT_STATUS_TEXT = {
 
 
 def _message_field(label):
-    """A required plain-text message of at most 5000 characters."""
+    """A required plain-text message of at most 5000 characters, with something visible in it."""
     return TextAreaField(label, filters=[plain_text], validators=[
         InputRequired(message=_l("Please write a message.")),
+        NotBlank(),
         Length(max=MAX_MESSAGE, message=_l("Please shorten this to %(max)d characters or fewer "
                                            "(it has %(length)d).")),
         NoControlCharacters(),
     ])
-
-
-def _not_blank(form, field) -> None:
-    """Refuse a message made only of spaces and line breaks."""
-    if field.data is not None and not field.data.strip():
-        raise ValidationError(_l("Please write a message."))
 
 
 class FeedbackForm(FlaskForm):
@@ -62,10 +57,6 @@ class FeedbackForm(FlaskForm):
     # a honeypot: people never see it, some robots fill it in
     website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=500)])
 
-    def validate_message(self, field) -> None:
-        """Refuse a blank message."""
-        _not_blank(self, field)
-
 
 class LookupForm(FlaskForm):
     """Enter a receipt to read the conversation."""
@@ -79,10 +70,6 @@ class FollowUpForm(FlaskForm):
 
     receipt = HiddenField(validators=[InputRequired()])
     message = _message_field(_l("Your message"))
-
-    def validate_message(self, field) -> None:
-        """Refuse a blank message."""
-        _not_blank(self, field)
 
 
 class WithdrawQuoteForm(FlaskForm):
@@ -106,10 +93,6 @@ class ReplyForm(FlaskForm):
 
     message = _message_field(_l("Your reply"))
 
-    def validate_message(self, field) -> None:
-        """Refuse a blank reply."""
-        _not_blank(self, field)
-
 
 class StatusForm(FlaskForm):
     """Move the thread to another status."""
@@ -130,10 +113,10 @@ class PublishForm(FlaskForm):
 
     quote = TextAreaField(_l("Quote to publish"), filters=[plain_text], validators=[
         InputRequired(message=_l("Write the quote to publish.")),
-        Length(max=MAX_MESSAGE), NoControlCharacters()])
+        NotBlank(_l("Write the quote to publish.")), Length(max=MAX_MESSAGE), NoControlCharacters()])
     action_taken = TextAreaField(_l("What we did about it"), filters=[plain_text], validators=[
         InputRequired(message=_l("Write what we did about it.")),
-        Length(max=MAX_ACTION), NoControlCharacters()])
+        NotBlank(_l("Write what we did about it.")), Length(max=MAX_ACTION), NoControlCharacters()])
 
 
 class ActionForm(FlaskForm):

@@ -16,7 +16,7 @@ from portal.db import write_transaction
 from portal.feedback import receipts
 from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread
 from portal.i18n import gettext as _
-from portal.text import CONTROL_CHARACTERS
+from portal.text import CONTROL_CHARACTERS, reveal_bidi_controls
 
 PAGE_SIZE = 50
 EXCERPT_LENGTH = 140
@@ -210,7 +210,8 @@ def set_tags(actor: User, thread: FeedbackThread, text: str) -> list[str]:
 
 
 def suggested_quote(thread: FeedbackThread) -> str:
-    """What the publish form starts from: the published quote, else the first client message."""
+    """What the publish form starts from: the published quote, else the first client message
+    (with any direction override shown as its code, so the quote reads as it was written)."""
     if thread.public_quote:
         return thread.public_quote
     first = (FeedbackMessage
@@ -218,7 +219,7 @@ def suggested_quote(thread: FeedbackThread) -> str:
              .where((FeedbackMessage.thread == thread) & (FeedbackMessage.author == "client"))
              .order_by(FeedbackMessage.id)
              .first())
-    return first.body if first else ""
+    return reveal_bidi_controls(first.body) if first else ""
 
 
 def publish(actor: User, thread: FeedbackThread, quote: str, action_taken: str) -> None:
@@ -247,6 +248,13 @@ def unpublish(actor: User, thread: FeedbackThread) -> None:
 
 
 # --- export and retention --------------------------------------------------------------------
+
+def export_threads(actor: User) -> Iterator[list]:
+    """Record in the audit trail who downloaded every open thread, then hand over the rows."""
+    with write_transaction():
+        record(actor, "feedback.export")
+    return export_rows()
+
 
 def export_rows() -> Iterator[list]:
     """One row per message of every thread that is not archived, in thread order, in batches."""

@@ -148,14 +148,14 @@ def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
         action_form=ActionForm(formdata=None))
 
 
-@bp.route("/staff/feedback/<int:thread_id>")
+@bp.route("/staff/feedback/<id:thread_id>")
 @staff_required
 def staff_thread(thread_id: int):
     """Read a thread (reading changes nothing; marking it read is a button)."""
     return _staff_thread_page(_thread_or_404(thread_id))
 
 
-@bp.route("/staff/feedback/<int:thread_id>/reply", methods=["POST"])
+@bp.route("/staff/feedback/<id:thread_id>/reply", methods=["POST"])
 @staff_required
 def staff_reply(thread_id: int):
     """Answer the client."""
@@ -168,7 +168,7 @@ def staff_reply(thread_id: int):
     return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
 
 
-@bp.route("/staff/feedback/<int:thread_id>/status", methods=["POST"])
+@bp.route("/staff/feedback/<id:thread_id>/status", methods=["POST"])
 @staff_required
 def staff_status(thread_id: int):
     """Mark a thread new, read, replied or archived."""
@@ -182,7 +182,7 @@ def staff_status(thread_id: int):
     return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
 
 
-@bp.route("/staff/feedback/<int:thread_id>/tags", methods=["POST"])
+@bp.route("/staff/feedback/<id:thread_id>/tags", methods=["POST"])
 @staff_required
 def staff_tags(thread_id: int):
     """Replace the thread's tags; refused tags come back in the form as typed."""
@@ -199,7 +199,7 @@ def staff_tags(thread_id: int):
     return _staff_thread_page(thread, tags=form)
 
 
-@bp.route("/staff/feedback/<int:thread_id>/publish", methods=["POST"])
+@bp.route("/staff/feedback/<id:thread_id>/publish", methods=["POST"])
 @staff_required
 def staff_publish(thread_id: int):
     """Put a quotable thread on the public "you said, we did" list."""
@@ -216,7 +216,7 @@ def staff_publish(thread_id: int):
     return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
 
 
-@bp.route("/staff/feedback/<int:thread_id>/unpublish", methods=["POST"])
+@bp.route("/staff/feedback/<id:thread_id>/unpublish", methods=["POST"])
 @staff_required
 def staff_unpublish(thread_id: int):
     """Take a thread off the public list."""
@@ -230,6 +230,6 @@ def staff_unpublish(thread_id: int):
 @bp.route("/staff/feedback/export.csv")
 @staff_required
 def staff_export():
-    """Every thread that is not archived, as CSV, streamed a batch at a time."""
+    """Every thread that is not archived, as CSV, streamed a batch at a time (audited)."""
     return csv_response(f"feedback-{today().isoformat()}.csv", service.CSV_HEADER,
-                        service.export_rows())
+                        service.export_threads(g.user))

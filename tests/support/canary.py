@@ -30,8 +30,10 @@ class Visitor:
 
     def post(self, path: str, data: dict, page: str | None = None) -> requests.Response:
         token = csrf_token(self.get(page or path).text)
+        # as a browser does on every form it sends (the canary Referer names another site)
         response = self.session.post(self.server.url(path), params=self.query,
                                      data={**data, "csrf_token": token}, timeout=20,
+                                     headers={"Origin": self.server.base_url},
                                      allow_redirects=False)
         self.answers.append(response)
         return response
