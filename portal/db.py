@@ -1,6 +1,7 @@
 """The database: one proxy bound from PORTAL_DATABASE_URL, pooled connections, transactions."""
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,6 +26,9 @@ POOL_WAIT_SECONDS = 20
 POOL_STALE_SECONDS = 300
 # the WAL is cut back to this size after each checkpoint, so old page images do not pile up
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
+# public record numbers: 15 digits (a spreadsheet keeps them exact), random, so they tell no order
+PUBLIC_ID_LOW = 10**14
+PUBLIC_ID_SPAN = 9 * 10**14
 
 
 def _pooled(url: str) -> str:
@@ -83,6 +87,19 @@ def sqlite_path() -> str | None:
     if not is_sqlite():
         return None
     return db.obj.database
+
+
+def new_public_id() -> int:
+    """A random 15-digit record number for URLs and exports (row numbers would tell the order)."""
+    return PUBLIC_ID_LOW + secrets.randbelow(PUBLIC_ID_SPAN)
+
+
+def fresh_public_id(model: type[Model]) -> int:
+    """A public id no row of the model holds yet (call inside the write transaction)."""
+    while True:
+        candidate = new_public_id()
+        if not model.select().where(model.public_id == candidate).exists():
+            return candidate
 
 
 def forget_deleted(tables: Iterable[str], full: bool = False) -> str:

@@ -111,8 +111,8 @@ def _newest_thread_pages(world: World) -> list[tuple[str, str]]:
 
 def _newest_thread(world: World) -> int | None:
     from portal.feedback.models import FeedbackThread
-    return world.query(lambda: FeedbackThread.select(FeedbackThread.id).scalar(
-        as_tuple=False) and FeedbackThread.select().order_by(FeedbackThread.id.desc()).first().id)
+    newest = world.query(lambda: FeedbackThread.select().order_by(FeedbackThread.id.desc()).first())
+    return newest.public_id if newest else None
 
 
 def _setup_token(world: World) -> str:

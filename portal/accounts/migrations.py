@@ -5,7 +5,10 @@ column added to `User` later cannot change what step 1 creates.
 """
 from __future__ import annotations
 
+import secrets
+
 from peewee import (
+    BigIntegerField,
     BooleanField,
     CharField,
     DateField,
@@ -13,10 +16,13 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    Table,
 )
 from playhouse.migrate import SchemaMigrator, migrate
 
 from portal.db import db
+
+AUDIT_ID_SPAN = 2**31 - 1
 
 
 def _v1_accounts() -> None:
@@ -81,4 +87,22 @@ def _v2_audit_subject() -> None:
     )
 
 
-MIGRATIONS = ((1, _v1_accounts), (2, _v2_audit_subject))
+def _v3_pending_login_and_audit_numbers() -> None:
+    """A server-side turn for pending logins; audit subjects as big as public ids; random audit
+    row numbers, so a row kept with the day only cannot be placed between two timed ones."""
+    # a plain ALTER on both engines: the user table is never rebuilt
+    db.execute_sql('ALTER TABLE "user" ADD COLUMN "pending_login" INTEGER NOT NULL DEFAULT 0')
+    migrator = SchemaMigrator.from_database(db.obj)
+    migrate(migrator.alter_column_type("audit_entry", "subject_id", BigIntegerField(null=True)))
+    audit = Table("audit_entry", ("id",)).bind(db)
+    old = [row["id"] for row in audit.select(audit.id)]
+    taken = set(old)
+    for number in old:
+        fresh = secrets.randbelow(AUDIT_ID_SPAN) + 1
+        while fresh in taken:
+            fresh = secrets.randbelow(AUDIT_ID_SPAN) + 1
+        taken.add(fresh)
+        audit.update(id=fresh).where(audit.id == number).execute()
+
+
+MIGRATIONS = ((1, _v1_accounts), (2, _v2_audit_subject), (3, _v3_pending_login_and_audit_numbers))

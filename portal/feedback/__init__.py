@@ -25,6 +25,9 @@ area = areas.Area(
         "feedback.unpublish": _l("unpublished feedback thread"),
         "feedback.purge": _l("deleted old feedback threads, in number:"),
     },
+    # a time on a staff action would date the client's messages next to it
+    audit_day_only=frozenset({"feedback.reply", "feedback.status", "feedback.tags",
+                              "feedback.publish", "feedback.unpublish"}),
     access={
         "GET /feedback": areas.PUBLIC,
         "POST /feedback": areas.PUBLIC,

@@ -38,7 +38,7 @@ def submit(page, selector: str = "main form button[type=submit]") -> None:
 
 
 def seed_thread(server, *, published: bool = False) -> tuple[str, int]:
-    """A quotable feedback thread with a staff reply; returns (receipt, thread id)."""
+    """A quotable feedback thread with a staff reply; returns (receipt, its public id)."""
     from portal.accounts.models import User
     from portal.feedback import service
 
@@ -52,7 +52,7 @@ def seed_thread(server, *, published: bool = False) -> tuple[str, int]:
         if published:
             service.publish(actor, thread, "The waiting room is cold in the mornings.",
                             "We bought a heater for the waiting room.")
-        return receipt, thread.id
+        return receipt, thread.public_id
     return server.run(work)
 
 

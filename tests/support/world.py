@@ -201,17 +201,19 @@ def _invite_token(world: World) -> str:
 
 def new_feedback_thread(world: World, message: str = "The kettle is broken.",
                         **fields: str) -> tuple[str, int]:
-    """A feedback thread made the way a client makes one: (its receipt, its number)."""
+    """A feedback thread made the way a client makes one: (its receipt, its public number)."""
+    from portal import codes
+    from portal.feedback import receipts
+    from portal.feedback.models import FeedbackThread
+
     data = {"message": message, "topic": "", **fields}
     response = submit(world.app.test_client(), "/feedback", data)
     receipt = text_of_class(response.get_data(as_text=True), "receipt")
     assert receipt, "the feedback form showed no receipt"
-    staff = world.app.test_client()
-    sign_in(staff, world.account("staff"))
-    listing = staff.get("/staff/feedback").get_data(as_text=True)
-    ids = [int(n) for n in re.findall(r"/staff/feedback/(\d+)", listing)]
-    assert ids, "the staff list shows no feedback thread"
-    return receipt, max(ids)
+    digest = world.query(lambda: receipts.receipt_hash(codes.normalise(receipt)))
+    thread = world.query(lambda: FeedbackThread.by_receipt_hash(digest))
+    assert thread is not None, "the receipt opens no thread"
+    return receipt, thread.public_id
 
 
 def _feedback(world: World) -> tuple[str, int]:
@@ -232,3 +234,20 @@ QUERY_STRINGS: dict[str, Callable[[World], dict]] = {
     "/account/setup": lambda world: {"token": world.value("invite_token")},
 }
 ARGUMENTS["invite_token"] = _invite_token
+
+
+def _pending_link(world: World) -> int:
+    """An unused invitation an admin issued, for the revoke route."""
+    from portal import codes
+    from portal.accounts import service
+    from portal.accounts.models import OneTimeLink
+
+    admin = world.account("admin")
+    with world.app.test_request_context():
+        token = world.query(lambda: service.issue_link("invite", "council", username="pending",
+                                                       created_by=admin))
+    return world.query(lambda: OneTimeLink.get(
+        OneTimeLink.token_hash == codes.keyed_hash(service.LINK_PURPOSE, token)).id)
+
+
+ARGUMENTS["link_id"] = _pending_link
