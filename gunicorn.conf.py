@@ -12,6 +12,8 @@ import re
 import gunicorn.http.wsgi
 from gunicorn.glogging import Logger
 
+from portal.throttle import refuse_per_process_counting
+
 # no product name or version in the Server header
 gunicorn.http.wsgi.SERVER = "portal"
 
@@ -72,3 +74,12 @@ loglevel = os.environ.get("PORTAL_LOG_LEVEL", "info")
 # %(U)s is the path without the query string; no %(h)s, %(a)s, %(f)s, %(r)s or %(q)s; no %(B)s
 # either: the size of an answer tells an accepted submission from a refused one
 access_log_format = '%(m)s %(U)s %(s)s %(M)sms'
+
+
+def on_starting(server):
+    """Refuse to start when each worker would keep its own rate-limit counts."""
+    try:
+        refuse_per_process_counting(os.environ, server.cfg.workers)
+    except RuntimeError as error:
+        server.log.error("%s", error)
+        raise SystemExit(1) from error

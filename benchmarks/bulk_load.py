@@ -25,6 +25,11 @@ PHRASES = ("The staff listened to me", "The waiting room was cold", "Please open
            "The evening group feels safe", "I did not know where to go", "More phone chargers")
 
 
+def _public_id(row_id: int) -> int:
+    """A distinct 15-digit public id for a row number (7919 is prime to 9 * 10**14: no repeats)."""
+    return 10**14 + (row_id * 7919) % (9 * 10**14)
+
+
 def _columns(model) -> list[str]:
     """The model's columns in table order."""
     return [field.column_name for field in model._meta.sorted_fields]
@@ -46,6 +51,7 @@ def _thread_row(columns: list[str], tid: int, rng: random.Random, today: dt.date
     published = rng.random() < 0.001
     values = {
         "id": tid,
+        "public_id": _public_id(tid),
         "receipt_hash": hashlib.sha256(f"bench-receipt:{tid}".encode()).hexdigest(),
         "topic": rng.choice(("",) + TOPICS.values),
         "rating": rng.choice((None, 1, 2, 3, 4, 5)),
@@ -64,10 +70,12 @@ def _thread_row(columns: list[str], tid: int, rng: random.Random, today: dt.date
 def _message_rows(columns: list[str], tid: int, first_mid: int, thread_row: dict, pool, rng,
                   staff_id) -> list[tuple]:
     """A client message and, for threads that were answered, a staff reply."""
-    rows = [{"id": first_mid, "thread_id": tid, "author": "client", "body": rng.choice(pool),
+    rows = [{"id": first_mid, "public_id": _public_id(first_mid), "thread_id": tid, "author": "client",
+             "body": rng.choice(pool),
              "created_on": thread_row["created_on"], "staff_user_id": None}]
     if thread_row["status"] == "replied" or (thread_row["status"] == "archived" and rng.random() < 0.5):
-        rows.append({"id": first_mid + 1, "thread_id": tid, "author": "staff",
+        rows.append({"id": first_mid + 1, "public_id": _public_id(first_mid + 1), "thread_id": tid,
+                     "author": "staff",
                      "body": rng.choice(pool), "created_on": thread_row["last_message_on"],
                      "staff_user_id": staff_id})
     return [tuple(row[name] for name in columns) for row in rows]
@@ -194,12 +202,12 @@ def top_up(url: str, target: int, staff_id: int | None = None, seed: int = 7) ->
 
 
 def middle_cursor(url: str) -> str:
-    """The staff list's page cursor ("YYYY-MM-DD.id") half way down the whole list."""
+    """The staff list's page cursor ("YYYY-MM-DD.public_id") half way down the whole list."""
     writer = _Writer(url)
     table = FeedbackThread._meta.table_name
     count = writer.scalar(f'SELECT COUNT(*) FROM "{table}"')
-    sql = (f'SELECT last_message_on, id FROM "{table}" ORDER BY last_message_on DESC, id DESC '
-           f"LIMIT 1 OFFSET {count // 2}")
+    sql = (f'SELECT last_message_on, public_id FROM "{table}" '
+           f"ORDER BY last_message_on DESC, public_id DESC LIMIT 1 OFFSET {count // 2}")
     if writer.sqlite:
         day, tid = writer.conn.execute(sql).fetchone()
     else:

@@ -69,6 +69,8 @@ class Area:
     models: tuple[type, ...] = ()
     # audit actions this area records, with their labels
     audit_actions: Mapping[str, LazyString | str] = field(default_factory=dict)
+    # those of its audit actions that are about anonymous records: their rows keep the day only
+    audit_day_only: frozenset[str] = frozenset()
     # the expected access of every route, for the authorization matrix
     access: Mapping[str, str] = field(default_factory=dict)
     # hooks the area attaches to the app (before_request checks and the like)
@@ -104,6 +106,7 @@ def register_areas(app: Flask, areas: list[Area]) -> None:
     app.extensions["portal_areas"] = areas
     app.extensions["audit_actions"] = {
         action: label for area in areas for action, label in area.audit_actions.items()}
+    app.extensions["audit_day_only"] = frozenset().union(*(area.audit_day_only for area in areas))
     app.config["PUBLIC_NAV"] = [a.public_nav for a in areas if a.public_nav is not None]
     app.config["STAFF_NAV"] = [a.staff_nav for a in areas if a.staff_nav is not None]
 

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 
 from portal import migrations
 from portal.areas import areas_of
-from portal.db import close_pool, private_file, sqlite_path, write_transaction
+from portal.db import close_pool, forget_deleted, private_file, sqlite_path, write_transaction
 
 
 def _say_next_steps(echo) -> None:
@@ -53,8 +53,12 @@ def demo_command() -> None:
 
 @click.command("purge")
 @with_appcontext
-def purge_command() -> None:
+@click.option("--full", is_flag=True,
+              help="PostgreSQL: VACUUM FULL, so no byte of a deleted row stays in the table's "
+                   "files (locks each table while it is rewritten).")
+def purge_command(full: bool) -> None:
     """Delete what each area keeps past its retention period, and report per area."""
+    tables = []
     for area in areas_of(current_app):
         if area.purge is None:
             continue
@@ -64,6 +68,9 @@ def purge_command() -> None:
             raise click.ClickException(f"{area.name}: {error}") from error
         for line in lines:
             click.echo(f"{area.name}: {line}")
+        tables.extend(model._meta.table_name for model in area.models)
+    # deleted rows must leave the files too, not only the tables
+    click.echo(f"database: {forget_deleted(tables, full=full)}.")
 
 
 def backup_sqlite(source: str, target: str) -> None:

@@ -72,7 +72,8 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "BASE_URL": environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "PROXY_COUNT": _int(environ, "PORTAL_PROXY_COUNT", 0),
         "RATELIMIT_ENABLED": _flag(environ, "PORTAL_RATELIMIT_ENABLED", True),
-        "RATELIMIT_STORAGE_URI": environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
+        # empty: a store in the instance folder that every worker shares (see portal/throttle.py)
+        "RATELIMIT_STORAGE_URI": environ.get("PORTAL_RATELIMIT_STORAGE_URL", ""),
         "FEEDBACK_RETENTION_DAYS": _int(environ, "PORTAL_FEEDBACK_RETENTION_DAYS", 365),
         "MIN_CELL_SIZE": _int(environ, "PORTAL_MIN_CELL_SIZE", 5),
         "DEFAULT_LANGUAGE": environ.get("PORTAL_DEFAULT_LANGUAGE", "en"),

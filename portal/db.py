@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from flask import Flask
-from peewee import DatabaseProxy, Model, SqliteDatabase
+from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 from playhouse.db_url import parse as parse_url
 
@@ -25,6 +27,11 @@ class BaseModel(Model):
 POOL_SIZE = 8
 POOL_WAIT_SECONDS = 20
 POOL_STALE_SECONDS = 300
+# the WAL is cut back to this size after each checkpoint, so old page images do not pile up
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
+# public record numbers: 15 digits (a spreadsheet keeps them exact), random, so they tell no order
+PUBLIC_ID_LOW = 10**14
+PUBLIC_ID_SPAN = 9 * 10**14
 
 
 def _pooled(url: str) -> str:
@@ -88,6 +95,7 @@ def open_database(url: str, synchronous: str = "FULL"):
                 "busy_timeout": 15000,
                 "synchronous": synchronous,
                 "secure_delete": 1,
+                "journal_size_limit": JOURNAL_SIZE_LIMIT,
             },
             **pool,
         )
@@ -118,6 +126,41 @@ def sqlite_path() -> str | None:
     if not is_sqlite():
         return None
     return db.obj.database
+
+
+def new_public_id() -> int:
+    """A random 15-digit record number for URLs and exports (row numbers would tell the order)."""
+    return PUBLIC_ID_LOW + secrets.randbelow(PUBLIC_ID_SPAN)
+
+
+def fresh_public_id(model: type[Model]) -> int:
+    """A public id no row of the model holds yet (call inside the write transaction)."""
+    while True:
+        candidate = new_public_id()
+        if not model.select().where(model.public_id == candidate).exists():
+            return candidate
+
+
+def forget_deleted(tables: Iterable[str], full: bool = False) -> str:
+    """After a purge, make deleted rows leave the files too; returns what was done.
+
+    SQLite overwrites deleted content (secure_delete) but older copies of the pages stay in the
+    write-ahead log until it is checkpointed and truncated. PostgreSQL keeps dead rows in the
+    table until VACUUM; only VACUUM FULL (which locks the table while it rewrites it) leaves none
+    of their bytes behind. Neither engine can reach copies in backups or archived WAL.
+    """
+    if is_sqlite():
+        busy, _, _ = db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return "write-ahead log checkpointed and truncated" if not busy else (
+            "write-ahead log still in use by a reader; it is truncated at the next checkpoint")
+    if isinstance(db.obj, PostgresqlDatabase):
+        command = "VACUUM (FULL)" if full else "VACUUM"
+        names = sorted(set(tables))
+        for table in names:
+            # VACUUM cannot run inside a transaction: peewee runs this statement on its own
+            db.execute_sql(f'{command} "{table}"')  # noqa: S608 - names from the models
+        return f"{command} on {', '.join(names)}"
+    return "nothing to do for this database"
 
 
 def init_app(app: Flask) -> None:

@@ -6,12 +6,13 @@ playhouse.migrate, so a fresh install and an upgrade end with the same schema.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 
 from peewee import CharField, IntegerField, PostgresqlDatabase
 
 from portal.areas import Area
-from portal.db import BaseModel, db, write_transaction
+from portal.db import BaseModel, db, is_sqlite, write_transaction
 
 # the PostgreSQL advisory lock that serialises migrations (any fixed number)
 MIGRATION_LOCK = 7311862
@@ -51,11 +52,34 @@ def is_current(areas: Iterable[Area]) -> bool:
         return current_versions() == {k: v for k, v in latest_versions(areas).items() if v}
 
 
+@contextlib.contextmanager
+def _foreign_keys_off_on_sqlite() -> Iterator[None]:
+    """SQLite rebuilds a table to change a column; dropping the old one with foreign keys on
+    would cascade to every row that refers to it. So, as SQLite documents: keys off around the
+    transaction, checked before it commits."""
+    if not is_sqlite():
+        yield
+        return
+    db.pragma("foreign_keys", 0)
+    try:
+        yield
+    finally:
+        db.pragma("foreign_keys", 1)
+
+
+def _check_foreign_keys() -> None:
+    """Refuse to commit a migration that left a row pointing at nothing (SQLite)."""
+    if is_sqlite():
+        broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left rows without their parent: {broken[:5]}")
+
+
 def migrate(areas: Iterable[Area]) -> dict[str, tuple[int, int]]:
     """Create or upgrade every area's tables in place; returns {area: (before, after)}."""
     areas = list(areas)
     report = {}
-    with db.connection_context(), write_transaction():
+    with db.connection_context(), _foreign_keys_off_on_sqlite(), write_transaction():
         if isinstance(db.obj, PostgresqlDatabase):
             # workers starting together: one migrates, the others wait here and find it done
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
@@ -75,5 +99,6 @@ def migrate(areas: Iterable[Area]) -> dict[str, tuple[int, int]]:
                  .on_conflict(conflict_target=[AreaSchema.area], update={AreaSchema.version: after})
                  .execute())
             report[area.name] = (before, after)
+        _check_foreign_keys()
     return report
 

@@ -56,7 +56,7 @@ def test_every_feedback_text_field_refuses_invisible_text_as_empty(app, text):
         assert response.status_code == 200, field
         assert "Please write a message." in page or "Write" in page, field
     assert _stored(world) == before
-    assert world.query(lambda: FeedbackThread.get_by_id(thread_id).published_on) is None
+    assert world.query(lambda: FeedbackThread.get(FeedbackThread.public_id == thread_id).published_on) is None
 
 
 def test_reveal_shows_each_override_and_isolate_as_its_code():
@@ -79,4 +79,5 @@ def test_staff_see_a_direction_override_instead_of_reordered_text(app):
     thread_page = staff.get(f"/staff/feedback/{thread_id}").get_data(as_text=True)
     assert 'dir="auto"' in thread_page
     # the stored words stay as the person typed them
-    assert world.query(lambda: FeedbackMessage.get(FeedbackMessage.thread == thread_id).body) == spoof
+    assert world.query(lambda: FeedbackMessage.get(FeedbackMessage.thread == FeedbackThread.get(
+        FeedbackThread.public_id == thread_id)).body) == spoof

@@ -1,6 +1,8 @@
 """Migrations: a fresh install and an upgrade give exactly the schema of today's models."""
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -94,3 +96,53 @@ def test_init_db_command_reports_each_area(tmp_path):
             assert f"{area.name}: Created schema version {area.migrations[-1][0]}." in result.output
     again = app.test_cli_runner().invoke(args=["init-db"])
     assert "Database is up to date." in again.output
+
+
+def test_existing_feedback_gets_random_public_ids_and_day_only_audit_rows_in_place(tmp_path):
+    from peewee import Table
+
+    first_steps = {"accounts": 2, "feedback": 1}
+    old = [dataclasses.replace(area, migrations=area.migrations[:first_steps.get(area.name, 99)])
+           for area in AREAS]
+    app = create_app(portal_config(tmp_path, AUTO_INIT_DB=False))
+    with app.app_context(), db.connection_context():
+        migrations.migrate(old)
+        users = Table("user").bind(db)
+        threads = Table("feedback_thread").bind(db)
+        messages = Table("feedback_message").bind(db)
+        audit = Table("audit_entry").bind(db)
+        users.insert(id=1, username="rosa", display_name="", role="staff", password_hash="x",
+                     is_active=True, session_version=1, totp_enabled=False, totp_last_step=0,
+                     created_on="2024-05-01").execute()
+        for number in (1, 2, 3):
+            threads.insert(id=number, receipt_hash=f"{number:064d}", topic="", quotable=False,
+                           status="new", tags="", created_on="2024-05-01",
+                           last_message_on="2024-05-01").execute()
+            for author in ("client", "staff"):
+                messages.insert(thread_id=number, author=author, body=f"{author} {number}",
+                                created_on="2024-05-01").execute()
+        audit.insert(id=1, actor_id=1, action="feedback.reply", subject_id=2,
+                     created_at="2024-05-01 14:02:33.123456").execute()
+        audit.insert(id=2, actor_id=1, action="password.changed", subject_id=1,
+                     created_at="2024-05-01 14:05:00.000000").execute()
+        migrations.migrate(AREAS)
+        assert migrations.is_current(AREAS)
+        from portal.feedback.models import FeedbackMessage, FeedbackThread
+
+        stored = {t.id: t.public_id for t in FeedbackThread.select()}
+        assert sorted(stored) == [1, 2, 3]
+        assert len(set(stored.values())) == 3 and all(10**14 <= n < 10**15 for n in stored.values())
+        # no message was lost while the tables were rebuilt, and each keeps its thread
+        kept = sorted((m.thread_id, m.author, m.body) for m in FeedbackMessage.select())
+        assert kept == sorted((n, a, f"{a} {n}") for n in (1, 2, 3) for a in ("client", "staff"))
+        assert len({m.public_id for m in FeedbackMessage.select()}) == 6
+        rows = {e.action: e for e in AuditEntry.select()}
+        reply = rows["feedback.reply"]
+        assert reply.subject_id == stored[2]
+        assert reply.created_at == dt.datetime(2024, 5, 1)
+        changed = rows["password.changed"]
+        assert changed.subject_id == 1 and changed.created_at == dt.datetime(2024, 5, 1, 14, 5)
+        assert {reply.id, changed.id} != {1, 2}
+        assert User.get_by_id(1).pending_login == 0
+        if migrations.is_sqlite():
+            assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1

@@ -115,7 +115,8 @@ def test_the_upgrade_encrypts_secrets_kept_in_the_clear(tmp_path):
                     "%s", "?" if not POSTGRES_URL else "%s"),
                 (hash_password(TEST_PASSWORD), True, secret, True, utc_now().date()))
         report = migrations.migrate(areas)
-        assert report["accounts"] == (2, 3)
+        latest = next(a for a in areas if a.name == "accounts").migrations[-1][0]
+        assert report["accounts"] == (2, latest)
         with db.connection_context():
             user = User.get(User.username == "old-admin")
             assert user.totp_secret == secret

@@ -35,6 +35,7 @@ area = areas.Area(
         "link.setup": _l("issued a setup link"),
         "link.invite": _l("issued an invitation"),
         "link.reset": _l("issued a password reset link for"),
+        "link.revoked": _l("revoked an unused link"),
         "link.used.setup": _l("set up the first account"),
         "link.used.invite": _l("accepted an invitation"),
         "link.used.reset": _l("reset their password"),
@@ -62,5 +63,6 @@ area = areas.Area(
         "GET /staff/users": areas.ADMIN,
         "POST /staff/users": areas.ADMIN,
         "POST /staff/users/<id:user_id>/<any(deactivate, activate, reset):action>": areas.ADMIN,
+        "POST /staff/users/links/<id:link_id>/revoke": areas.ADMIN,
     },
 )

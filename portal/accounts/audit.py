@@ -1,16 +1,24 @@
 """The audit trail: who on the staff did what to which record, and when. Never about clients.
 
 An entry is (actor, action, subject id) with the action from the fixed vocabulary the areas
-declare, so no free text (and never a client's words) can reach this table.
+declare, so no free text (and never a client's words) can reach this table. Actions about
+anonymous records (a reply to feedback...) keep the day only, as the records do: their time is
+midnight. Row numbers are random, so a day-only row cannot be placed between two timed rows.
 """
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+
 from flask import current_app
-from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import JOIN, BigIntegerField, CharField, DateTimeField, ForeignKeyField, IntegrityError
 
 from portal.accounts.models import User
 from portal.clock import utc_now
-from portal.db import BaseModel
+from portal.db import BaseModel, db
+
+# row numbers fit PostgreSQL's integer column
+ID_SPAN = 2**31 - 1
 
 
 class AuditEntry(BaseModel):
@@ -19,7 +27,7 @@ class AuditEntry(BaseModel):
     actor = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     action = CharField(max_length=64)
     # the record acted on (an account, a thread...), or a count for batch work such as a purge
-    subject_id = IntegerField(null=True)
+    subject_id = BigIntegerField(null=True)
     created_at = DateTimeField(default=utc_now)
 
     class Meta:
@@ -39,13 +47,30 @@ def vocabulary() -> dict:
     return current_app.extensions["audit_actions"]
 
 
+def day_only_actions() -> frozenset[str]:
+    """The actions about anonymous records, whose rows keep the day and not the time."""
+    return current_app.extensions["audit_day_only"]
+
+
 def record(actor: User | None, action: str, subject_id: int | None = None) -> AuditEntry:
     """Write one audit row; an action outside the vocabulary is a programming error."""
     if action not in vocabulary():
         raise ValueError(f"unknown audit action {action!r}: declare it in the area's audit_actions")
     if subject_id is not None and not isinstance(subject_id, int):
         raise TypeError("an audit subject is a record's number, never text")
-    return AuditEntry.create(actor=actor, action=action, subject_id=subject_id)
+    when = utc_now()
+    if action in day_only_actions():
+        when = dt.datetime.combine(when.date(), dt.time.min)
+    row = {"actor": actor, "action": action, "subject_id": subject_id, "created_at": when}
+    for _ in range(2):
+        try:
+            # a savepoint, so a number already taken does not spoil the caller's transaction
+            with db.atomic():
+                return AuditEntry.create(id=secrets.randbelow(ID_SPAN) + 1, **row)
+        except IntegrityError:
+            continue
+    # a third failure is not about the number: let it be raised
+    return AuditEntry.create(id=secrets.randbelow(ID_SPAN) + 1, **row)
 
 
 def action_label(action: str) -> str:

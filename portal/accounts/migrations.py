@@ -5,8 +5,11 @@ column added to `User` later cannot change what step 1 creates.
 """
 from __future__ import annotations
 
+import secrets
+
 from flask import current_app
 from peewee import (
+    BigIntegerField,
     BooleanField,
     CharField,
     DateField,
@@ -14,11 +17,14 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    Table,
 )
 from playhouse.migrate import SchemaMigrator, migrate
 
 from portal.db import db
 from portal.sealing import encrypt_with_app_key
+
+AUDIT_ID_SPAN = 2**31 - 1
 
 
 def _v1_accounts() -> None:
@@ -107,4 +113,27 @@ def _v3_encrypted_totp_secrets() -> None:
             migrator.rename_column("user", "totp_secret_sealed", "totp_secret"))
 
 
-MIGRATIONS = ((1, _v1_accounts), (2, _v2_audit_subject), (3, _v3_encrypted_totp_secrets))
+def _v4_pending_login_and_audit_numbers() -> None:
+    """A server-side turn for pending logins; audit subjects as big as public ids; random audit
+    row numbers, so a row kept with the day only cannot be placed between two timed ones."""
+    # a plain ALTER on both engines: the user table is never rebuilt
+    db.execute_sql('ALTER TABLE "user" ADD COLUMN "pending_login" INTEGER NOT NULL DEFAULT 0')
+    migrator = SchemaMigrator.from_database(db.obj)
+    migrate(migrator.alter_column_type("audit_entry", "subject_id", BigIntegerField(null=True)))
+    audit = Table("audit_entry", ("id",)).bind(db)
+    old = [row["id"] for row in audit.select(audit.id)]
+    taken = set(old)
+    for number in old:
+        fresh = secrets.randbelow(AUDIT_ID_SPAN) + 1
+        while fresh in taken:
+            fresh = secrets.randbelow(AUDIT_ID_SPAN) + 1
+        taken.add(fresh)
+        audit.update(id=fresh).where(audit.id == number).execute()
+
+
+MIGRATIONS = (
+    (1, _v1_accounts),
+    (2, _v2_audit_subject),
+    (3, _v3_encrypted_totp_secrets),
+    (4, _v4_pending_login_and_audit_numbers),
+)

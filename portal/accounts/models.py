@@ -53,6 +53,9 @@ class User(BaseModel):
     totp_enabled = BooleanField(default=False)
     totp_last_step = IntegerField(default=0)
     created_on = DateField()
+    # bumped when a password is accepted and at each code tried: a pending login works in one
+    # browser, once, and a copy of its cookie is worthless
+    pending_login = IntegerField(default=0)
 
     @classmethod
     def by_username(cls, username: str) -> User | None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pyotp
 from flask import current_app
+from peewee import JOIN, IntegrityError
 
 from portal import codes, throttle
 from portal.accounts import audit
@@ -67,7 +68,8 @@ def issue_link(purpose: str, role: str, *, username: str | None = None, user: Us
             created_by=created_by,
             expires_at=utc_now() + dt.timedelta(hours=hours),
         )
-        if created_by is not None:
+        if created_by is not None or user is not None:
+            # a reset from the command line is recorded too, with no actor
             audit.record(created_by, f"link.{purpose}", user.id if user else None)
     return token
 
@@ -79,45 +81,91 @@ def find_link(token: str) -> OneTimeLink | None:
     link = OneTimeLink.get_or_none(OneTimeLink.token_hash == codes.keyed_hash(LINK_PURPOSE, token))
     if link is None or link.used_at is not None or link.expires_at < utc_now():
         return None
+    if link.created_by_id is not None and not link.created_by.is_active:
+        # deactivation revokes what the account issued; this also covers links issued before
+        return None
     return link
 
 
 def use_link(token: str, username: str, password: str, display_name: str = "") -> User:
     """Set a password through a one-time link: creates the account, or resets an existing one."""
-    with write_transaction():
-        link = find_link(token)
-        if link is None:
-            raise AccountError(_("This link has expired or was already used. Ask an admin for a new one."))
-        if link.user_id is not None:
-            user = link.user
-            username = user.username
-        else:
-            username = normalise_username(link.username or username)
-            if not username:
-                raise AccountError(_("Choose a user name."))
-            if User.by_username(username) is not None:
-                raise AccountError(_("That user name is taken. Choose another."))
-        own_names = [display_name, user.display_name if link.user_id is not None else ""]
-        problems = password_problems(password, username, own_names)
-        if problems:
-            raise AccountError(" ".join(problems))
-        if link.user_id is None:
-            user = User.create(
-                username=username,
-                display_name=display_name.strip(),
-                role=link.role,
-                password_hash=hash_password(password),
-                created_on=utc_now().date(),
-            )
-        else:
-            user.password_hash = hash_password(password)
-            user.session_version += 1
-            user.save()
-        link.used_at = utc_now()
-        link.user = user
-        link.save()
-        audit.record(user, f"link.used.{link.purpose}", user.id)
+    link = find_link(token)
+    if link is None:
+        raise AccountError(_("This link has expired or was already used. Ask an admin for a new one."))
+    username = link.user.username if link.user_id else normalise_username(link.username or username)
+    if not username:
+        raise AccountError(_("Choose a user name."))
+    own_names = [display_name, link.user.display_name if link.user_id else ""]
+    problems = password_problems(password, username, own_names)
+    if problems:
+        raise AccountError(" ".join(problems))
+    # hashed before the write lock is taken: argon2 is slow on purpose
+    password_hash = hash_password(password)
+    try:
+        with write_transaction():
+            _claim_link(link)
+            user = _account_from_link(link, username, password_hash, display_name)
+            audit.record(user, f"link.used.{link.purpose}", user.id)
+    except IntegrityError as error:
+        # two invitations naming the same new user name, used at the same moment
+        raise AccountError(_("That user name is taken. Choose another.")) from error
     return user
+
+
+def _claim_link(link: OneTimeLink) -> None:
+    """Mark the link used, or fail when another request used it first (one conditional update)."""
+    claimed = (OneTimeLink.update(used_at=utc_now())
+               .where(OneTimeLink.id == link.id,
+                      OneTimeLink.used_at.is_null(),
+                      OneTimeLink.expires_at > utc_now())
+               .execute())
+    if claimed != 1:
+        raise AccountError(_("This link has expired or was already used. Ask an admin for a new one."))
+
+
+def _account_from_link(link: OneTimeLink, username: str, password_hash: str,
+                       display_name: str) -> User:
+    """Create the account a link invites, or set the new password of the account it resets."""
+    if link.user_id is not None:
+        User.update(password_hash=password_hash, session_version=User.session_version + 1
+                    ).where(User.id == link.user_id).execute()
+        return User.get_by_id(link.user_id)
+    if User.by_username(username) is not None:
+        raise AccountError(_("That user name is taken. Choose another."))
+    user = User.create(username=username, display_name=display_name.strip(), role=link.role,
+                       password_hash=password_hash, created_on=utc_now().date())
+    OneTimeLink.update(user=user).where(OneTimeLink.id == link.id).execute()
+    return user
+
+
+def pending_links() -> list[OneTimeLink]:
+    """Links not used yet and not expired, soonest to expire first, with who issued them."""
+    issuer = User.alias()
+    return list(OneTimeLink.select(OneTimeLink, User, issuer)
+                .join_from(OneTimeLink, User, JOIN.LEFT_OUTER, on=(OneTimeLink.user == User.id))
+                .join_from(OneTimeLink, issuer, JOIN.LEFT_OUTER,
+                           on=(OneTimeLink.created_by == issuer.id), attr="issuer")
+                .where(OneTimeLink.used_at.is_null(), OneTimeLink.expires_at > utc_now())
+                .order_by(OneTimeLink.expires_at))
+
+
+def revoke_link(admin: User, link_id: int) -> bool:
+    """An admin withdraws an unused link; False when there is no such link any more."""
+    with write_transaction():
+        link = OneTimeLink.get_or_none(OneTimeLink.id == link_id, OneTimeLink.used_at.is_null())
+        if link is None:
+            return False
+        link.delete_instance()
+        audit.record(admin, "link.revoked", link.user_id)
+    return True
+
+
+def _revoke_links_of(user: User) -> int:
+    """Delete the unused links an account issued and any unused reset link for it."""
+    return (OneTimeLink.delete()
+            .where(OneTimeLink.used_at.is_null(),
+                   (OneTimeLink.created_by == user.id) | (OneTimeLink.user == user.id))
+            .execute())
 
 
 def announce_setup_link_if_needed(echo: Callable[[str], None]) -> str | None:
@@ -160,20 +208,46 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def login_attempt(username: str, password: str) -> User | None:
-    """Authenticate with per-account throttling; raises AccountError when locked."""
-    if throttle.account_locked(username):
+    """Authenticate with per-account throttling; raises AccountError when locked.
+
+    Failures count per (account, client bucket), so a stranger who knows a user name cannot lock
+    its owner out. A right password clears nothing while a second factor is still to come.
+    """
+    if throttle.login_locked(username):
         raise AccountError(_("Too many attempts for this account. Wait 15 minutes and try again."))
     user = authenticate(username, password)
     if user is None:
-        throttle.record_failed_login(username)
-    else:
+        throttle.record_failed_password(username)
+    elif not user.totp_enabled:
         throttle.clear_failed_logins(username)
     return user
 
 
-def record_failed_second_factor(user: User) -> None:
-    """A wrong second-factor code counts like a wrong password towards the account lock."""
-    throttle.record_failed_login(user.username)
+def begin_second_factor(user: User) -> int:
+    """Start a pending login: a new turn number, so older pending logins stop working."""
+    with write_transaction():
+        User.update(pending_login=User.pending_login + 1).where(User.id == user.id).execute()
+        return User.select(User.pending_login).where(User.id == user.id).scalar()
+
+
+def take_code_turn(user_id: int, turn: int) -> bool:
+    """Use up one turn of a pending login; False when the turn was already used (a replay)."""
+    with write_transaction():
+        taken = (User.update(pending_login=turn + 1)
+                 .where(User.id == user_id, User.pending_login == turn)
+                 .execute())
+    return taken == 1
+
+
+def second_factor_attempt(user: User, code: str) -> bool:
+    """Check a code with per-account counting; raises AccountError when too many were wrong."""
+    if throttle.second_factor_locked(user.username):
+        raise AccountError(_("Too many attempts for this account. Wait 15 minutes and try again."))
+    if verify_second_factor(user, code):
+        throttle.clear_failed_logins(user.username)
+        return True
+    throttle.record_failed_code(user.username)
+    return False
 
 
 def end_all_sessions(user: User) -> None:
@@ -203,6 +277,8 @@ def set_active(admin: User, user: User, active: bool) -> None:
         user.is_active = active
         user.session_version += 1
         user.save()
+        if not active:
+            _revoke_links_of(user)
         audit.record(admin, "user.activated" if active else "user.deactivated", user.id)
 
 
@@ -286,19 +362,22 @@ def _replace_recovery_codes(user: User) -> list[str]:
 def verify_second_factor(user: User, code: str) -> bool:
     """Accept a current authenticator code or an unused recovery code (used up at once)."""
     code = code.strip().lower()
+    fresh = User.get_by_id(user.id)
+    step = _totp_step(fresh.totp_secret or "", code, fresh.totp_last_step)
     with write_transaction():
-        fresh = User.get_by_id(user.id)
-        step = _totp_step(fresh.totp_secret or "", code, fresh.totp_last_step)
         if step is not None:
-            User.update(totp_last_step=step).where(User.id == user.id).execute()
-            return True
+            # only one request may move past this step: a code works once, even in parallel
+            won = (User.update(totp_last_step=step)
+                   .where(User.id == user.id, User.totp_last_step < step)
+                   .execute())
+            return won == 1
         used = (RecoveryCode.update(used_at=utc_now())
                 .where(RecoveryCode.user == user,
                        RecoveryCode.code_hash == codes.keyed_hash(RECOVERY_PURPOSE, code),
                        RecoveryCode.used_at.is_null())
                 .execute())
-    if used:
-        audit.record(user, "2fa.recovery_code_used", user.id)
+        if used:
+            audit.record(user, "2fa.recovery_code_used", user.id)
     return bool(used)
 
 

@@ -6,7 +6,7 @@ import time
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
 from portal.accounts import service
-from portal.accounts.audit import AuditEntry, action_label
+from portal.accounts.audit import AuditEntry, action_label, day_only_actions
 from portal.accounts.forms import (
     AccountActionForm,
     ChangePasswordForm,
@@ -43,6 +43,27 @@ def _after_login_target(next_path: str | None) -> str:
     return url_for("accounts.staff_home") if user.is_staff else url_for("home.index")
 
 
+def _ask_second_factor(user: User, next_path: str | None):
+    """Remember a pending login (bound to the account's server-side turn) and ask for a code."""
+    turn = service.begin_second_factor(user)
+    session.clear()
+    session["pending"] = {"uid": user.id, "ver": user.session_version, "turn": turn,
+                          "at": int(time.time()), "next": next_path or ""}
+    return redirect(url_for("accounts.login_verify"))
+
+
+def _pending_user() -> User | None:
+    """The account of a current pending login in this browser, or None."""
+    pending = session.get("pending")
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = User.get_or_none(User.id == pending.get("uid"))
+    if (user is None or not user.is_active or user.session_version != pending.get("ver")
+            or user.pending_login != pending.get("turn")):
+        return None
+    return user
+
+
 def _finish_login(user: User, next_path: str | None):
     """Start the session and leave the login pages."""
     start_session(user)
@@ -68,10 +89,7 @@ def login():
         if user is None:
             form.password.errors.append(_("That user name and password do not match an active account."))
         elif user.totp_enabled:
-            session.clear()
-            session["pending"] = {"uid": user.id, "ver": user.session_version,
-                                  "at": int(time.time()), "next": form.next.data or ""}
-            return redirect(url_for("accounts.login_verify"))
+            return _ask_second_factor(user, form.next.data)
         else:
             return _finish_login(user, form.next.data)
     return render_template("accounts/login.html", form=form)
@@ -81,21 +99,28 @@ def login():
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
 @public
 def login_verify():
-    """Ask for the second factor after a correct password."""
-    pending = session.get("pending")
-    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
-        session.pop("pending", None)
-        flash(_("Please log in again."), "info")
-        return redirect(url_for("accounts.login"))
-    user = User.get_or_none(User.id == pending["uid"])
-    if user is None or not user.is_active or user.session_version != pending["ver"]:
+    """Ask for the second factor after a correct password (or a new one set through a link)."""
+    user = _pending_user()
+    if user is None:
         session.clear()
+        flash(_("Please log in again."), "info")
         return redirect(url_for("accounts.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        if service.verify_second_factor(user, form.code.data):
+        pending = session["pending"]
+        # each try uses up the turn; a copy of this cookie in another browser has none left
+        if not service.take_code_turn(user.id, pending["turn"]):
+            session.clear()
+            flash(_("Please log in again."), "info")
+            return redirect(url_for("accounts.login"))
+        session["pending"] = {**pending, "turn": pending["turn"] + 1}
+        try:
+            accepted = service.second_factor_attempt(user, form.code.data)
+        except service.AccountError as error:
+            form.code.errors.append(str(error))
+            return render_template("accounts/verify.html", form=form), 429
+        if accepted:
             return _finish_login(user, pending.get("next"))
-        service.record_failed_second_factor(user)
         form.code.errors.append(_("That code did not work. Codes change every 30 seconds."))
     return render_template("accounts/verify.html", form=form)
 
@@ -131,8 +156,12 @@ def setup():
         except service.AccountError as error:
             form.password.errors.append(str(error))
         else:
+            # a link someone intercepted must not be enough: the second factor still counts
+            response = (_ask_second_factor(user, None) if user.totp_enabled
+                        else _finish_login(user, None))
+            # after the session was started afresh, so the message is not cleared with it
             flash(_("Your password is set. Welcome."), "success")
-            return _finish_login(user, None)
+            return response
     return render_template("accounts/setup.html", form=form, link=link)
 
 
@@ -209,7 +238,9 @@ def users():
     roster = list(User.roster())
     return render_template("staff/users.html", form=form, new_link=new_link,
                            users=roster, action_form=AccountActionForm(),
+                           links=service.pending_links(),
                            audit_entries=AuditEntry.latest(50), action_label=action_label,
+                           day_only=day_only_actions(),
                            names={user.id: user.username for user in roster},
                            role_label=ROLE_CHOICES.label)
 
@@ -233,6 +264,18 @@ def user_action(user_id: int, action: str):
         flash(str(error), "error")
     else:
         flash(_("Account %(name)s updated.", name=user.username), "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/staff/users/links/<id:link_id>/revoke", methods=["POST"])
+@admin_required
+def revoke_link(link_id: int):
+    """Withdraw a link that was not used yet."""
+    if not AccountActionForm().validate_on_submit():
+        abort(400)
+    if not service.revoke_link(g.user, link_id):
+        abort(404)
+    flash(_("The link was revoked. It no longer works."), "success")
     return redirect(url_for("accounts.users"))
 
 

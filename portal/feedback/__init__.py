@@ -26,6 +26,9 @@ area = areas.Area(
         "feedback.purge": _l("deleted old feedback threads, in number:"),
         "feedback.export": _l("downloaded every open feedback thread as CSV"),
     },
+    # a time on a staff action would date the client's messages next to it
+    audit_day_only=frozenset({"feedback.reply", "feedback.status", "feedback.tags",
+                              "feedback.publish", "feedback.unpublish"}),
     access={
         "GET /feedback": areas.PUBLIC,
         "POST /feedback": areas.PUBLIC,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from peewee import (
     JOIN,
+    BigIntegerField,
     BooleanField,
     CharField,
     DateField,
@@ -13,7 +14,7 @@ from peewee import (
 
 from portal.accounts.models import User
 from portal.choices import Choices
-from portal.db import BaseModel
+from portal.db import BaseModel, new_public_id
 from portal.i18n import lazy_gettext as _l
 
 TOPICS = Choices(
@@ -40,6 +41,8 @@ STATUSES = Choices(
 class FeedbackThread(BaseModel):
     """One piece of feedback and the conversation about it, found only through its receipt."""
 
+    # the number staff see in URLs and exports: random, so it does not tell which came first
+    public_id = BigIntegerField(unique=True, default=new_public_id)
     # HMAC-SHA256 of the receipt under the secret key; the receipt itself is never stored
     receipt_hash = CharField(max_length=64, unique=True)
     topic = CharField(max_length=16, default="")
@@ -55,12 +58,12 @@ class FeedbackThread(BaseModel):
 
     class Meta:
         table_name = "feedback_thread"
-        # the staff list filters by status and topic and pages by (last_message_on, id)
+        # the staff list filters by status and topic and pages by (last_message_on, public_id)
         indexes = (
-            (("last_message_on", "id"), False),
-            (("status", "last_message_on", "id"), False),
-            (("topic", "last_message_on", "id"), False),
-            (("status", "topic", "last_message_on", "id"), False),
+            (("last_message_on", "public_id"), False),
+            (("status", "last_message_on", "public_id"), False),
+            (("topic", "last_message_on", "public_id"), False),
+            (("status", "topic", "last_message_on", "public_id"), False),
         )
 
     @classmethod
@@ -74,7 +77,7 @@ class FeedbackThread(BaseModel):
         return (cls
                 .select(cls.id, cls.public_quote, cls.public_action, cls.published_on)
                 .where(cls.published_on.is_null(False))
-                .order_by(cls.published_on.desc(), cls.id.desc())
+                .order_by(cls.published_on.desc(), cls.public_id.desc())
                 .limit(limit))
 
     @property
@@ -86,6 +89,7 @@ class FeedbackThread(BaseModel):
 class FeedbackMessage(BaseModel):
     """One message in a thread, from the client or from a member of staff."""
 
+    public_id = BigIntegerField(unique=True, default=new_public_id)
     thread = ForeignKeyField(FeedbackThread, backref="messages", on_delete="CASCADE")
     author = CharField(max_length=8)
     body = TextField()

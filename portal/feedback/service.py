@@ -12,7 +12,7 @@ from peewee import Tuple, fn
 from portal import clock, codes
 from portal.accounts.audit import record
 from portal.accounts.models import User
-from portal.db import write_transaction
+from portal.db import fresh_public_id, write_transaction
 from portal.feedback import receipts
 from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread
 from portal.i18n import gettext as _
@@ -24,7 +24,7 @@ EXPORT_BATCH = 1000
 PURGE_BATCH = 500
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 30
-CSV_HEADER = ["thread", "topic", "rating", "status", "tags", "quotable", "thread_started_on",
+CSV_HEADER = ["thread", "message_id", "topic", "rating", "status", "tags", "quotable", "thread_started_on",
               "message_on", "author", "message"]
 CURSOR_PATTERN = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
 
@@ -51,11 +51,18 @@ def submit_feedback(message: str, topic: str = "", rating: int | None = None,
     code = receipts.new_receipt()
     today = clock.today()
     with write_transaction():
-        thread = FeedbackThread.create(receipt_hash=receipts.receipt_hash(code), topic=topic or "",
+        thread = FeedbackThread.create(public_id=fresh_public_id(FeedbackThread),
+                                       receipt_hash=receipts.receipt_hash(code), topic=topic or "",
                                        rating=rating, quotable=quotable, status="new",
                                        created_on=today, last_message_on=today)
-        FeedbackMessage.create(thread=thread, author="client", body=message, created_on=today)
+        _add_message(thread, "client", message, today)
     return codes.format_code(code)
+
+
+def _add_message(thread: FeedbackThread, author: str, body: str, day, staff_user=None) -> None:
+    """One message with a random public id (call inside the write transaction)."""
+    FeedbackMessage.create(public_id=fresh_public_id(FeedbackMessage), thread=thread, author=author,
+                           body=body, created_on=day, staff_user=staff_user)
 
 
 def thread_messages(thread: FeedbackThread) -> list[FeedbackMessage]:
@@ -67,7 +74,7 @@ def add_follow_up(thread: FeedbackThread, body: str) -> None:
     """The client adds to their thread; it becomes new again so staff see it."""
     today = clock.today()
     with write_transaction():
-        FeedbackMessage.create(thread=thread, author="client", body=body, created_on=today)
+        _add_message(thread, "client", body, today)
         (FeedbackThread
          .update(status="new", last_message_on=today)
          .where(FeedbackThread.id == thread.id)
@@ -103,7 +110,7 @@ class ThreadPage:
 
 
 def _parse_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
-    """Read a page cursor "YYYY-MM-DD.id"; anything else means the first page."""
+    """Read a page cursor "YYYY-MM-DD.public_id"; anything else means the first page."""
     match = CURSOR_PATTERN.match(cursor or "")
     if not match:
         return None
@@ -115,7 +122,8 @@ def _parse_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
 
 def list_threads(status: str = "", topic: str = "", cursor: str | None = None,
                  per_page: int = PAGE_SIZE) -> ThreadPage:
-    """Threads by latest message, newest first, filtered, one keyset page at a time."""
+    """Threads by latest message, newest day first (in random order within a day), filtered,
+    one keyset page at a time."""
     query = FeedbackThread.select()
     if status in STATUSES:
         query = query.where(FeedbackThread.status == status)
@@ -125,16 +133,16 @@ def list_threads(status: str = "", topic: str = "", cursor: str | None = None,
         query = query.where(FeedbackThread.topic == "")
     position = _parse_cursor(cursor)
     if position:
-        query = query.where(Tuple(FeedbackThread.last_message_on, FeedbackThread.id)
+        query = query.where(Tuple(FeedbackThread.last_message_on, FeedbackThread.public_id)
                             < Tuple(position[0].isoformat(), position[1]))
     rows = list(query
-                .order_by(FeedbackThread.last_message_on.desc(), FeedbackThread.id.desc())
+                .order_by(FeedbackThread.last_message_on.desc(), FeedbackThread.public_id.desc())
                 .limit(per_page + 1))
     threads = rows[:per_page]
     next_cursor = None
     if len(rows) > per_page:
         last = threads[-1]
-        next_cursor = f"{last.last_message_on.isoformat()}.{last.id}"
+        next_cursor = f"{last.last_message_on.isoformat()}.{last.public_id}"
     return ThreadPage(threads, _first_words([t.id for t in threads]), next_cursor)
 
 
@@ -154,22 +162,21 @@ def _first_words(thread_ids: list[int]) -> dict[int, str]:
     return {row.thread: row.excerpt for row in rows}
 
 
-def get_thread(thread_id: int) -> FeedbackThread | None:
-    """A thread by its number, for staff."""
-    return FeedbackThread.get_or_none(FeedbackThread.id == thread_id)
+def get_thread(public_id: int) -> FeedbackThread | None:
+    """A thread by its public number, for staff."""
+    return FeedbackThread.get_or_none(FeedbackThread.public_id == public_id)
 
 
 def reply(actor: User, thread: FeedbackThread, body: str) -> None:
     """A staff member answers; the client sees it with their receipt."""
     today = clock.today()
     with write_transaction():
-        FeedbackMessage.create(thread=thread, author="staff", body=body, created_on=today,
-                               staff_user=actor)
+        _add_message(thread, "staff", body, today, staff_user=actor)
         (FeedbackThread
          .update(status="replied", last_message_on=today)
          .where(FeedbackThread.id == thread.id)
          .execute())
-        record(actor, "feedback.reply", thread.id)
+        record(actor, "feedback.reply", thread.public_id)
 
 
 def set_status(actor: User, thread: FeedbackThread, status: str) -> None:
@@ -180,7 +187,7 @@ def set_status(actor: User, thread: FeedbackThread, status: str) -> None:
         return
     with write_transaction():
         FeedbackThread.update(status=status).where(FeedbackThread.id == thread.id).execute()
-        record(actor, "feedback.status", thread.id)
+        record(actor, "feedback.status", thread.public_id)
 
 
 def parse_tags(text: str) -> list[str]:
@@ -205,7 +212,7 @@ def set_tags(actor: User, thread: FeedbackThread, text: str) -> list[str]:
     tags = parse_tags(text)
     with write_transaction():
         FeedbackThread.update(tags=",".join(tags)).where(FeedbackThread.id == thread.id).execute()
-        record(actor, "feedback.tags", thread.id)
+        record(actor, "feedback.tags", thread.public_id)
     return tags
 
 
@@ -234,7 +241,7 @@ def publish(actor: User, thread: FeedbackThread, quote: str, action_taken: str) 
          .update(public_quote=quote, public_action=action_taken, published_on=published_on)
          .where((FeedbackThread.id == thread.id) & (FeedbackThread.quotable == True))  # noqa: E712
          .execute())
-        record(actor, "feedback.publish", thread.id)
+        record(actor, "feedback.publish", thread.public_id)
 
 
 def unpublish(actor: User, thread: FeedbackThread) -> None:
@@ -244,7 +251,7 @@ def unpublish(actor: User, thread: FeedbackThread) -> None:
          .update(public_quote=None, public_action=None, published_on=None)
          .where(FeedbackThread.id == thread.id)
          .execute())
-        record(actor, "feedback.unpublish", thread.id)
+        record(actor, "feedback.unpublish", thread.public_id)
 
 
 # --- export and retention --------------------------------------------------------------------
@@ -257,33 +264,37 @@ def export_threads(actor: User) -> Iterator[list]:
 
 
 def export_rows() -> Iterator[list]:
-    """One row per message of every thread that is not archived, in thread order, in batches."""
-    last_id = 0
+    """One row per message of every thread that is not archived, in public-id order (which says
+    nothing of when a thread came), in batches."""
+    last_public_id = 0
     while True:
         # plain tuples, not model instances: half the export's time went to building those
         threads = {row[0]: row for row in (
             FeedbackThread
-            .select(FeedbackThread.id, FeedbackThread.topic, FeedbackThread.rating,
-                    FeedbackThread.status, FeedbackThread.tags, FeedbackThread.quotable,
-                    FeedbackThread.created_on)
-            .where((FeedbackThread.status != "archived") & (FeedbackThread.id > last_id))
-            .order_by(FeedbackThread.id)
+            .select(FeedbackThread.id, FeedbackThread.public_id, FeedbackThread.topic,
+                    FeedbackThread.rating, FeedbackThread.status, FeedbackThread.tags,
+                    FeedbackThread.quotable, FeedbackThread.created_on)
+            .where((FeedbackThread.status != "archived")
+                   & (FeedbackThread.public_id > last_public_id))
+            .order_by(FeedbackThread.public_id)
             .limit(EXPORT_BATCH)
             .tuples())}
         if not threads:
             return
-        messages = (FeedbackMessage
-                    .select(FeedbackMessage.thread, FeedbackMessage.created_on,
-                            FeedbackMessage.author, FeedbackMessage.body)
-                    .where(FeedbackMessage.thread.in_(list(threads)))
-                    .order_by(FeedbackMessage.thread, FeedbackMessage.id)
-                    .tuples()
-                    .iterator())
-        for thread_id, created_on, author, body in messages:
-            _, topic, rating, status, tags, quotable, started_on = threads[thread_id]
-            yield [thread_id, topic, rating or "", status, tags, bool(quotable),
+        order = {thread_id: row[1] for thread_id, row in threads.items()}
+        messages = sorted(
+            FeedbackMessage
+            .select(FeedbackMessage.thread, FeedbackMessage.id, FeedbackMessage.public_id,
+                    FeedbackMessage.created_on, FeedbackMessage.author, FeedbackMessage.body)
+            .where(FeedbackMessage.thread.in_(list(threads)))
+            .tuples()
+            .iterator(),
+            key=lambda message: (order[message[0]], message[1]))
+        for thread_id, _row_id, message_id, created_on, author, body in messages:
+            _, public_id, topic, rating, status, tags, quotable, started_on = threads[thread_id]
+            yield [public_id, message_id, topic, rating or "", status, tags, bool(quotable),
                    started_on.isoformat(), created_on.isoformat(), author, body]
-        last_id = max(threads)
+        last_public_id = max(order.values())
 
 
 def retention_days() -> int:

@@ -165,7 +165,7 @@ def staff_reply(thread_id: int):
         return _staff_thread_page(thread, reply=form)
     service.reply(g.user, thread, form.message.data)
     flash(_("Your reply was sent. The person sees it when they enter their code."), "success")
-    return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
 
 
 @bp.route("/staff/feedback/<id:thread_id>/status", methods=["POST"])
@@ -179,7 +179,7 @@ def staff_status(thread_id: int):
         flash(_("Status changed to “%(status)s”.", status=STATUSES.label(form.status.data)), "success")
     else:
         flash(_("Choose one of the listed statuses."), "error")
-    return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
 
 
 @bp.route("/staff/feedback/<id:thread_id>/tags", methods=["POST"])
@@ -195,7 +195,7 @@ def staff_tags(thread_id: int):
             form.tags.errors.append(str(error))
         else:
             flash(_("Tags saved."), "success")
-            return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+            return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
     return _staff_thread_page(thread, tags=form)
 
 
@@ -213,7 +213,7 @@ def staff_publish(thread_id: int):
         flash(str(error), "error")
     else:
         flash(_("Published on the “you said, we did” list."), "success")
-    return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
 
 
 @bp.route("/staff/feedback/<id:thread_id>/unpublish", methods=["POST"])
@@ -224,7 +224,7 @@ def staff_unpublish(thread_id: int):
     if ActionForm().validate_on_submit():
         service.unpublish(g.user, thread)
         flash(_("Removed from the “you said, we did” list."), "success")
-    return redirect(url_for("feedback.staff_thread", thread_id=thread.id))
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
 
 
 @bp.route("/staff/feedback/export.csv")

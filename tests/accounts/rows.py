@@ -22,11 +22,26 @@ def _invite_token(world: World) -> str:
         return world.query(lambda: service.issue_link("invite", "council", username="invitee"))
 
 
+def _pending_link(world: World) -> int:
+    """An unused invitation an admin issued, for the revoke route."""
+    from portal import codes
+    from portal.accounts import service
+    from portal.accounts.models import OneTimeLink
+
+    admin = world.account("admin")
+    with world.app.test_request_context():
+        token = world.query(lambda: service.issue_link("invite", "council", username="pending",
+                                                       created_by=admin))
+    return world.query(lambda: OneTimeLink.get(
+        OneTimeLink.token_hash == codes.keyed_hash(service.LINK_PURPOSE, token)).id)
+
+
 ARGUMENTS: dict[str, Callable[[World], object]] = {
     # the account of the "council" member: other members and staff must not act on it
     "user_id": lambda world: world.account("council").id,
     "action": lambda world: "reset",
     "invite_token": _invite_token,
+    "link_id": _pending_link,
 }
 
 QUERY_STRINGS: dict[str, Callable[[World], dict]] = {

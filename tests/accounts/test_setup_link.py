@@ -6,10 +6,12 @@ import logging
 import re
 
 import click
+import pyotp
 from support.config import portal_config
 
-from portal import create_app
-from portal.accounts.models import OneTimeLink, User
+from portal import codes, create_app
+from portal.accounts.audit import AuditEntry
+from portal.accounts.models import OneTimeLink, RecoveryCode, User
 
 LINK = re.compile(r"http://localhost/account/setup\?token=([A-Za-z0-9_-]+)")
 
@@ -141,3 +143,130 @@ def test_reset_link_replaces_the_password_and_ends_sessions(app, auth, client, m
                                        "confirm": "new marigold compass"})
     assert staff_browser.get("/staff/").status_code == 302
     assert fresh.get("/staff/").status_code == 200
+
+
+# --- a reset link is not a login: the second factor still counts -------------------------------
+
+NEW_PASSWORD = "new marigold compass"
+
+
+def _use_link(browser, token: str):
+    return browser.post("/account/setup", data={"token": token, "password": NEW_PASSWORD,
+                                                "confirm": NEW_PASSWORD})
+
+
+def _admin_reset_link(app, make_user, target) -> tuple[str, object]:
+    admin = make_user("admin")
+    browser = app.test_client()
+    browser.post("/login", data={"username": admin.username, "password": "correct-kettle-meadow-42"})
+    browser.post("/login/verify", data={"code": pyotp.TOTP(admin.totp_secret).now()})
+    page = browser.post(f"/staff/users/{target.id}/reset")
+    return LINK.search(page.get_data(as_text=True)).group(1), admin
+
+
+def test_a_reset_link_sets_the_password_then_asks_for_the_second_factor(app, make_user, query):
+    target = make_user("admin")
+    token, issuer = _admin_reset_link(app, make_user, target)
+    intruder = app.test_client()
+    response = _use_link(intruder, token)
+    # the password is set, but whoever holds only the link is not logged in
+    assert response.status_code == 302 and response.location.endswith("/login/verify")
+    assert intruder.get("/staff/users").status_code == 302
+    assert intruder.get("/account").status_code == 302
+    wrong = intruder.post("/login/verify", data={"code": "000000"})
+    assert wrong.status_code == 200 and b"did not work" in wrong.data
+    right = intruder.post("/login/verify", data={"code": pyotp.TOTP(target.totp_secret).now()})
+    assert right.status_code == 302
+    assert intruder.get("/staff/users").status_code == 200
+    # an admin resetting an admin is on the record, naming the account
+    rows = query(lambda: [(e.action, e.actor_id, e.subject_id) for e in AuditEntry.select()
+                          .where(AuditEntry.action.startswith("link."))])
+    assert ("link.reset", issuer.id, target.id) in rows
+    assert ("link.used.reset", target.id, target.id) in rows
+
+
+def test_a_reset_link_accepts_a_recovery_code_instead(app, make_user, query):
+    target = make_user("staff", totp=True)
+    query(lambda: RecoveryCode.create(user=target.id,
+                                      code_hash=codes.keyed_hash("recovery-code", "abc123-def456")))
+    token, _ = _admin_reset_link(app, make_user, target)
+    browser = app.test_client()
+    assert _use_link(browser, token).location.endswith("/login/verify")
+    assert browser.post("/login/verify", data={"code": "abc123-def456"}).status_code == 302
+    assert browser.get("/staff/").status_code == 200
+
+
+def test_a_command_line_reset_link_asks_for_the_second_factor_and_is_audited(app, make_user, query):
+    target = make_user("admin", username="chief")
+    result = app.test_cli_runner().invoke(args=["create-user", "--role", "admin", "--username",
+                                                "chief", "--reset"])
+    token = LINK.search(result.output).group(1)
+    browser = app.test_client()
+    assert _use_link(browser, token).location.endswith("/login/verify")
+    assert browser.get("/staff/users").status_code == 302
+    rows = query(lambda: [(e.action, e.actor_id, e.subject_id) for e in AuditEntry.select()])
+    assert ("link.reset", None, target.id) in rows
+
+
+def test_a_reset_link_without_a_second_factor_logs_in_at_once(app, make_user):
+    target = make_user("council")
+    token, _ = _admin_reset_link(app, make_user, target)
+    browser = app.test_client()
+    assert _use_link(browser, token).status_code == 302
+    assert browser.get("/account").status_code == 200
+
+
+# --- deactivation revokes links; admins see and revoke pending links ---------------------------
+
+def _signed_in_admin(app, make_user):
+    admin = make_user("admin")
+    browser = app.test_client()
+    browser.post("/login", data={"username": admin.username, "password": "correct-kettle-meadow-42"})
+    browser.post("/login/verify", data={"code": pyotp.TOTP(admin.totp_secret).now()})
+    return admin, browser
+
+
+def test_deactivating_an_admin_revokes_the_links_it_issued_and_its_reset_link(app, make_user, query):
+    leaving, leaving_browser = _signed_in_admin(app, make_user)
+    invite = LINK.search(leaving_browser.post(
+        "/staff/users", data={"username": "newadmin", "role": "admin"}).get_data(as_text=True)).group(1)
+    staff = make_user("staff")
+    reset = LINK.search(leaving_browser.post(
+        f"/staff/users/{staff.id}/reset").get_data(as_text=True)).group(1)
+    other, other_browser = _signed_in_admin(app, make_user)
+    own_reset = LINK.search(other_browser.post(
+        f"/staff/users/{leaving.id}/reset").get_data(as_text=True)).group(1)
+    other_browser.post(f"/staff/users/{leaving.id}/deactivate")
+    for token in (invite, reset, own_reset):
+        assert app.test_client().get(f"/account/setup?token={token}").status_code == 404
+        _use_link(app.test_client(), token)
+    assert query(lambda: User.by_username("newadmin")) is None
+    assert query(lambda: OneTimeLink.select().where(OneTimeLink.used_at.is_null()).count()) == 0
+
+
+def test_a_link_from_a_deactivated_issuer_does_not_work(app, make_user, query):
+    from portal.accounts import service
+
+    issuer = make_user("admin")
+    with app.test_request_context():
+        token = query(lambda: service.issue_link("invite", "admin", username="x1", created_by=issuer))
+    query(lambda: User.update(is_active=False).where(User.id == issuer.id).execute())
+    assert app.test_client().get(f"/account/setup?token={token}").status_code == 404
+
+
+def test_admins_see_pending_links_and_revoke_them(app, make_user, query):
+    admin, browser = _signed_in_admin(app, make_user)
+    page = browser.post("/staff/users", data={"username": "pending-person", "role": "council"})
+    token = LINK.search(page.get_data(as_text=True)).group(1)
+    page = browser.get("/staff/users").get_data(as_text=True)
+    listing = page.split("Links not used yet", 1)[1].split("Recent changes", 1)[0]
+    for shown in ("pending-person", "invitation", "Council member", admin.username):
+        assert shown in listing, shown
+    link = query(lambda: OneTimeLink.get(OneTimeLink.username == "pending-person"))
+    assert link.expires_at.isoformat() in listing
+    response = browser.post(f"/staff/users/links/{link.id}/revoke")
+    assert response.status_code == 302
+    assert app.test_client().get(f"/account/setup?token={token}").status_code == 404
+    assert browser.post(f"/staff/users/links/{link.id}/revoke").status_code == 404
+    actions = query(lambda: [(e.action, e.actor_id) for e in AuditEntry.select()])
+    assert ("link.revoked", admin.id) in actions

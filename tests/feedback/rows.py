@@ -45,7 +45,7 @@ def _newest_thread(world: World) -> int | None:
     from portal.feedback.models import FeedbackThread
 
     newest = world.query(lambda: FeedbackThread.select().order_by(FeedbackThread.id.desc()).first())
-    return newest.id if newest else None
+    return newest.public_id if newest else None
 
 
 def _newest_thread_pages(world: World) -> list[tuple[str, str]]:
@@ -124,7 +124,7 @@ CANARY_FLOW = [_give_feedback, _read_reply, _follow_up, _wrong_receipt, _honeypo
 
 
 def seed_thread(server, *, published: bool = False) -> tuple[str, int]:
-    """A quotable feedback thread with a staff reply; returns (receipt, thread id)."""
+    """A quotable feedback thread with a staff reply; returns (receipt, its public id)."""
     from portal.accounts.models import User
     from portal.feedback import service
 
@@ -138,7 +138,7 @@ def seed_thread(server, *, published: bool = False) -> tuple[str, int]:
         if published:
             service.publish(actor, thread, "The waiting room is cold in the mornings.",
                             "We bought a heater for the waiting room.")
-        return receipt, thread.id
+        return receipt, thread.public_id
     return server.run(work)
 
 

@@ -126,9 +126,9 @@ def test_round_trip_submit_reply_read_with_other_formatting_and_follow_up(csrf_a
     staff = csrf_app.test_client()
     log_in(staff, staff_user)
     [thread] = threads(query)
-    reply = submit(staff, f"/staff/feedback/{thread.id}/reply",
+    reply = submit(staff, f"/staff/feedback/{thread.public_id}/reply",
                    {"message": "Thank you. The side room is now a quiet room."},
-                   page=f"/staff/feedback/{thread.id}")
+                   page=f"/staff/feedback/{thread.public_id}")
     assert reply.status_code == 302
 
     # typed in small letters, with spaces instead of dashes
@@ -150,7 +150,7 @@ def test_round_trip_submit_reply_read_with_other_formatting_and_follow_up(csrf_a
                              "Thank you. The side room is now a quiet room.", "It helps, thanks."]
     [thread] = threads(query)
     assert thread.status == "new"  # back in the staff's new pile
-    staff_page = staff.get(f"/staff/feedback/{thread.id}").get_data(as_text=True)
+    staff_page = staff.get(f"/staff/feedback/{thread.public_id}").get_data(as_text=True)
     assert "It helps, thanks." in staff_page and "rosa" in staff_page
 
 
@@ -229,10 +229,11 @@ def test_html_and_script_are_stored_as_typed_and_shown_inert(client, query, auth
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     auth.login(make_user("staff"))
     [thread] = threads(query)
-    for path in ("/staff/feedback", f"/staff/feedback/{thread.id}"):
+    for path in ("/staff/feedback", f"/staff/feedback/{thread.public_id}"):
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in html and "&lt;script&gt;" in html
-    client.post(f"/staff/feedback/{thread.id}/publish", data={"quote": payload, "action_taken": payload})
+    client.post(f"/staff/feedback/{thread.public_id}/publish",
+                data={"quote": payload, "action_taken": payload})
     public = client.get("/feedback").get_data(as_text=True)
     assert "<script>alert" not in public and public.count("&lt;script&gt;") == 2
 

@@ -45,13 +45,13 @@ def test_a_receipt_stops_working_under_another_secret_key(tmp_path):
 
 def test_publishing_without_permission_is_refused_by_the_service(app, client, auth, make_user, query):
     _send(client, "Please keep the evening drop-in.")
-    thread_id = query(lambda: FeedbackThread.get().id)
+    thread_id, public_id = query(lambda: (FeedbackThread.get().id, FeedbackThread.get().public_id))
     staff = make_user("staff")
     # the service itself refuses, whatever the view or the SQL guard do
     with app.test_request_context(), pytest.raises(service.FeedbackError):
         query(lambda: service.publish(staff, FeedbackThread.get_by_id(thread_id), "Q", "A"))
     auth.login(staff)
-    response = client.post(f"/staff/feedback/{thread_id}/publish",
+    response = client.post(f"/staff/feedback/{public_id}/publish",
                            data={"quote": "Please keep it.", "action_taken": "Kept it."},
                            follow_redirects=True)
     html = response.get_data(as_text=True)

@@ -1,6 +1,7 @@
 """What feedback keeps and what it never keeps; wrong receipts; rate limits."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 
@@ -9,10 +10,11 @@ from support.config import portal_config
 from support.database import WriteCounter, all_rows, cells_containing, time_of_day_values
 from support.world import make_account, sign_in, text_of_class
 
-from portal import codes, create_app
+from portal import clock, codes, create_app
+from portal.accounts.audit import AuditEntry
 from portal.db import db
 from portal.feedback import receipts
-from portal.feedback.models import FeedbackThread
+from portal.feedback.models import FeedbackMessage, FeedbackThread
 
 AGENT = "Mozilla/5.0 (Distinctive-Agent-7c41e; zebra-handset)"
 FORWARDED = "203.0.113.77"
@@ -53,7 +55,7 @@ def test_feedback_keeps_no_address_agent_referrer_or_time(tmp_path, caplog, capf
 
 def test_thread_holds_only_the_documented_columns(app):
     assert set(FeedbackThread._meta.fields) == {
-        "id", "receipt_hash", "topic", "rating", "quotable", "status", "tags", "created_on",
+        "id", "public_id", "receipt_hash", "topic", "rating", "quotable", "status", "tags", "created_on",
         "last_message_on", "public_quote", "public_action", "published_on"}
 
 
@@ -130,7 +132,7 @@ def test_an_empty_receipt_is_asked_for(client):
 
 # --- rate limits ------------------------------------------------------------------------------
 
-def test_the_form_is_rate_limited_with_a_friendly_page(client, query):
+def test_the_form_is_rate_limited_with_a_friendly_page(client, query, fresh_window):
     for _ in range(20):
         assert client.post("/feedback", data={"message": ""}).status_code == 200
     response = client.post("/feedback", data={"message": "One too many."})
@@ -142,7 +144,7 @@ def test_the_form_is_rate_limited_with_a_friendly_page(client, query):
     assert query(lambda: FeedbackThread.select().count()) == 0
 
 
-def test_receipt_lookups_are_rate_limited_with_a_friendly_page(client):
+def test_receipt_lookups_are_rate_limited_with_a_friendly_page(client, fresh_window):
     for _ in range(10):
         assert client.post("/feedback/status", data={"receipt": "AAAA-BBBB-CCCC-DDDD"}).status_code == 200
     response = client.post("/feedback/status", data={"receipt": "AAAA-BBBB-CCCC-DDDE"})
@@ -159,7 +161,7 @@ def test_receipt_lookups_are_rate_limited_with_a_friendly_page(client):
 def test_no_page_read_writes_to_the_database(app, path, query):
     client = app.test_client()
     client.post("/feedback", data={"message": "Hello.", "quotable": "y"})
-    thread_id = query(lambda: FeedbackThread.get().id)
+    thread_id = query(lambda: FeedbackThread.get().public_id)
     sign_in(client, make_account(app, "staff", "reader"))
     with app.app_context(), WriteCounter(db.obj) as writes:
         response = client.get(path.format(id=thread_id))
@@ -172,3 +174,54 @@ def test_no_page_read_writes_to_the_database(app, path, query):
     else:
         assert not writes.statements
     assert query(lambda: FeedbackThread.get().status) == "new"
+
+
+# --- numbers that tell no order ---------------------------------------------------------------
+
+def test_thread_and_message_numbers_are_random_and_tell_no_order(app, query):
+    client = app.test_client()
+    for n in range(12):
+        client.post("/feedback", data={"message": f"Message number {n}."})
+    staff = app.test_client()
+    sign_in(staff, make_account(app, "staff", "reader"))
+    threads = query(lambda: list(FeedbackThread.select().order_by(FeedbackThread.id)))
+    numbers = [t.public_id for t in threads]
+    assert len(set(numbers)) == 12 and all(10**14 <= n < 10**15 for n in numbers)
+    assert numbers != sorted(numbers) and numbers != sorted(numbers, reverse=True)
+    # what staff see (links, titles, the export) carries the public number, never the row number
+    listing = staff.get("/staff/feedback").get_data(as_text=True)
+    shown = {int(n) for n in re.findall(r'href="/staff/feedback/(\d+)"', listing)}
+    assert shown == set(numbers)
+    assert staff.get(f"/staff/feedback/{threads[0].id}").status_code == 404
+    export = staff.get("/staff/feedback/export.csv").get_data(as_text=True).splitlines()[1:]
+    exported = [int(line.split(",")[0]) for line in export]
+    assert exported == sorted(numbers)
+    message_numbers = query(lambda: [m.public_id for m in
+                                     FeedbackMessage.select().order_by(FeedbackMessage.id)])
+    assert {int(line.split(",")[1]) for line in export} == set(message_numbers)
+    assert message_numbers != sorted(message_numbers)
+
+
+def test_audit_rows_about_threads_keep_the_day_and_rows_have_random_numbers(app, query):
+    app.test_client().post("/feedback", data={"message": "Hello."})
+    staff = app.test_client()
+    staff_user = make_account(app, "staff", "writer")
+    sign_in(staff, staff_user)
+    thread = query(lambda: FeedbackThread.get())
+    for text in ("First answer.", "Second answer.", "Third answer."):
+        staff.post(f"/staff/feedback/{thread.public_id}/reply", data={"message": text})
+    staff.post(f"/staff/feedback/{thread.public_id}/status", data={"status": "archived"})
+    rows = query(lambda: list(AuditEntry.select()))
+    assert len(rows) == 4
+    midnight = dt.datetime.combine(clock.today(), dt.time.min)
+    assert {row.created_at for row in rows} == {midnight}
+    assert {row.subject_id for row in rows} == {thread.public_id}
+    # row numbers are random, so a day-only row cannot be placed between two timed ones
+    numbers = sorted(row.id for row in rows)
+    assert numbers[-1] - numbers[0] > 1000
+    # the staff's audit list shows the day for these rows, not a time
+    admin = make_account(app, "admin", "boss")
+    sign_in(staff, admin)
+    page = staff.get("/staff/users").get_data(as_text=True)
+    assert f'<time datetime="{clock.today().isoformat()}">' in page
+    assert f'datetime="{midnight.isoformat()}"' not in page

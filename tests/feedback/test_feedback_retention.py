@@ -95,8 +95,10 @@ def test_feedback_tables_have_the_indexes_the_staff_list_needs(query):
     indexes = query(lambda: {tuple(index.columns): index.unique
                              for index in db.get_indexes("feedback_thread")})
     assert indexes[("receipt_hash",)] is True
-    for columns in [("status",), ("last_message_on",), ("published_on",), ("last_message_on", "id"),
-                    ("status", "last_message_on", "id"), ("topic", "last_message_on", "id")]:
+    assert indexes[("public_id",)] is True
+    for columns in [("status",), ("last_message_on",), ("published_on",),
+                    ("last_message_on", "public_id"), ("status", "last_message_on", "public_id"),
+                    ("topic", "last_message_on", "public_id")]:
         assert columns in indexes, columns
     message_indexes = query(lambda: [tuple(i.columns) for i in db.get_indexes("feedback_message")])
     assert ("thread_id",) in message_indexes

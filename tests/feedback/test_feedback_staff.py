@@ -49,7 +49,8 @@ def fresh(query, thread: FeedbackThread) -> FeedbackThread:
 
 
 def audit_rows(query) -> list[tuple[str, int | None]]:
-    return query(lambda: [(e.action, e.subject_id) for e in AuditEntry.select().order_by(AuditEntry.id)])
+    """Audit rows about threads, sorted: they keep the day only, so they have no order."""
+    return sorted(query(lambda: [(e.action, e.subject_id) for e in AuditEntry.select()]))
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -59,11 +60,13 @@ def test_staff_list_filters_by_status_and_topic(client, staff, make_thread):
     read_space = make_thread("Chairs.", topic="space", status="read")
     new_service = make_thread("Legal clinic.", topic="service")
     unsaid = make_thread("Hello.", status="archived")
-    assert sorted(listed(client)) == sorted([new_space.id, read_space.id, new_service.id, unsaid.id])
-    assert sorted(listed(client, "/staff/feedback?status=new")) == sorted([new_space.id, new_service.id])
-    assert sorted(listed(client, "/staff/feedback?topic=space")) == sorted([new_space.id, read_space.id])
-    assert listed(client, "/staff/feedback?status=new&topic=space") == [new_space.id]
-    assert listed(client, "/staff/feedback?topic=none") == [unsaid.id]
+    new_space, read_space, new_service, unsaid = (
+        t.public_id for t in (new_space, read_space, new_service, unsaid))
+    assert sorted(listed(client)) == sorted([new_space, read_space, new_service, unsaid])
+    assert sorted(listed(client, "/staff/feedback?status=new")) == sorted([new_space, new_service])
+    assert sorted(listed(client, "/staff/feedback?topic=space")) == sorted([new_space, read_space])
+    assert listed(client, "/staff/feedback?status=new&topic=space") == [new_space]
+    assert listed(client, "/staff/feedback?topic=none") == [unsaid]
     # nonsense filters are ignored, never an error
     assert len(listed(client, "/staff/feedback?status=%00&topic=<b>&cursor=x.y")) == 4
     html = client.get("/staff/feedback").get_data(as_text=True)
@@ -90,8 +93,10 @@ def test_staff_list_pages_fifty_at_a_time_newest_activity_first(client, staff, q
         path = match.group(1).replace("&amp;", "&") if match else None
         if path:
             assert "status=new" in path
-    expected = query(lambda: [t.id for t in FeedbackThread.select().where(FeedbackThread.status == "new")
-                              .order_by(FeedbackThread.last_message_on.desc(), FeedbackThread.id.desc())])
+    expected = query(lambda: [t.public_id for t in FeedbackThread.select()
+                              .where(FeedbackThread.status == "new")
+                              .order_by(FeedbackThread.last_message_on.desc(),
+                                        FeedbackThread.public_id.desc())])
     assert seen == expected and len(seen) == 86 and pages == 2
 
 
@@ -119,14 +124,14 @@ def test_staff_list_holds_no_count_of_the_whole_table(client, staff, make_thread
 
 def test_reading_a_thread_changes_nothing_marking_it_read_is_a_button(client, staff, make_thread, query):
     thread = make_thread("Please keep the evening drop-in.")
-    html = client.get(f"/staff/feedback/{thread.id}").get_data(as_text=True)
+    html = client.get(f"/staff/feedback/{thread.public_id}").get_data(as_text=True)
     assert "Please keep the evening drop-in." in html and "Mark as read" in html
     assert fresh(query, thread).status == "new"
-    response = client.post(f"/staff/feedback/{thread.id}/status", data={"status": "read"})
+    response = client.post(f"/staff/feedback/{thread.public_id}/status", data={"status": "read"})
     assert response.status_code == 302
     assert fresh(query, thread).status == "read"
-    assert audit_rows(query) == [("feedback.status", thread.id)]
-    assert "Mark as read" not in client.get(f"/staff/feedback/{thread.id}").get_data(as_text=True)
+    assert audit_rows(query) == [("feedback.status", thread.public_id)]
+    assert "Mark as read" not in client.get(f"/staff/feedback/{thread.public_id}").get_data(as_text=True)
 
 
 def test_unknown_thread_is_a_404(client, staff):
@@ -146,7 +151,7 @@ def test_reply_is_plain_text_marks_replied_and_is_audited_without_client_words(
     user = make_account(csrf_app, "staff", "sam")
     client = csrf_app.test_client()
     log_in(client, user)
-    page = f"/staff/feedback/{thread.id}"
+    page = f"/staff/feedback/{thread.public_id}"
     without_token = client.post(f"{page}/reply", data={"message": "No token."})
     assert without_token.status_code == 400
     refused = submit(client, f"{page}/reply", {"message": "  "}, page=page)
@@ -160,38 +165,39 @@ def test_reply_is_plain_text_marks_replied_and_is_audited_without_client_words(
     assert stored.status == "replied" and stored.last_message_on == clock.today()
     assert reply.body == "<b>Thank you</b>\nWe hear you." and reply.staff_user_id == user.id
     assert isinstance(reply.created_on, dt.date) and not isinstance(reply.created_on, dt.datetime)
-    assert audit == [("feedback.reply", thread.id, user.id)]
+    assert audit == [("feedback.reply", thread.public_id, user.id)]
     html = client.get(page).get_data(as_text=True)
     assert "&lt;b&gt;Thank you&lt;/b&gt;" in html and "<b>Thank you" not in html
 
 
 def test_status_must_be_one_of_the_four(client, staff, make_thread, query):
     thread = make_thread()
-    response = client.post(f"/staff/feedback/{thread.id}/status", data={"status": "deleted"},
+    response = client.post(f"/staff/feedback/{thread.public_id}/status", data={"status": "deleted"},
                            follow_redirects=True)
     assert "Choose one of the listed statuses." in response.get_data(as_text=True)
     assert fresh(query, thread).status == "new" and audit_rows(query) == []
     for status in ("read", "replied", "archived", "new"):
-        client.post(f"/staff/feedback/{thread.id}/status", data={"status": status})
+        client.post(f"/staff/feedback/{thread.public_id}/status", data={"status": status})
         assert fresh(query, thread).status == status
 
 
 def test_tags_are_trimmed_lower_cased_deduplicated_and_short(client, staff, make_thread, query):
     thread = make_thread()
-    client.post(f"/staff/feedback/{thread.id}/tags",
+    client.post(f"/staff/feedback/{thread.public_id}/tags",
                 data={"tags": " Waiting Times, evenings,,waiting times "})
     assert fresh(query, thread).tag_list == ["waiting times", "evenings"]
-    too_long = client.post(f"/staff/feedback/{thread.id}/tags", data={"tags": "x" * 31},
+    too_long = client.post(f"/staff/feedback/{thread.public_id}/tags", data={"tags": "x" * 31},
                            follow_redirects=True)
     assert "30 characters or fewer" in too_long.get_data(as_text=True)
     assert "x" * 31 in too_long.get_data(as_text=True), "the refused tags stay in the form"
-    too_many = client.post(f"/staff/feedback/{thread.id}/tags",
+    too_many = client.post(f"/staff/feedback/{thread.public_id}/tags",
                            data={"tags": ",".join(f"t{i}" for i in range(9))}, follow_redirects=True)
     assert "at most 8 tags" in too_many.get_data(as_text=True)
-    control = client.post(f"/staff/feedback/{thread.id}/tags", data={"tags": "a\x00b"}, follow_redirects=True)
+    control = client.post(f"/staff/feedback/{thread.public_id}/tags", data={"tags": "a\x00b"},
+                          follow_redirects=True)
     assert "control characters" in control.get_data(as_text=True)
     assert fresh(query, thread).tag_list == ["waiting times", "evenings"]
-    client.post(f"/staff/feedback/{thread.id}/tags", data={"tags": ""})
+    client.post(f"/staff/feedback/{thread.public_id}/tags", data={"tags": ""})
     assert fresh(query, thread).tags == ""
     assert [a for a, _ in audit_rows(query)] == ["feedback.tags", "feedback.tags"]
 
@@ -200,9 +206,9 @@ def test_tags_are_trimmed_lower_cased_deduplicated_and_short(client, staff, make
 
 def test_only_quotable_feedback_can_be_published(client, staff, make_thread, query):
     private = make_thread("Do not share this.", quotable=False)
-    html = client.get(f"/staff/feedback/{private.id}").get_data(as_text=True)
+    html = client.get(f"/staff/feedback/{private.public_id}").get_data(as_text=True)
     assert "did not agree to be quoted" in html and 'name="action_taken"' not in html
-    response = client.post(f"/staff/feedback/{private.id}/publish",
+    response = client.post(f"/staff/feedback/{private.public_id}/publish",
                            data={"quote": "Do not share this.", "action_taken": "Nothing."},
                            follow_redirects=True)
     # the refusal itself, not the notice the page always shows for such a thread
@@ -215,12 +221,13 @@ def test_only_quotable_feedback_can_be_published(client, staff, make_thread, que
 def test_publishing_puts_an_edited_quote_and_the_action_on_the_public_page(client, staff, make_thread,
                                                                            query):
     thread = make_thread("Maria at the desk asked for my ID in front of everyone.", quotable=True)
-    form = client.get(f"/staff/feedback/{thread.id}").get_data(as_text=True)
+    form = client.get(f"/staff/feedback/{thread.public_id}").get_data(as_text=True)
     # the quote starts as the message, for staff to edit
     assert re.search(r'<textarea[^>]*name="quote"[^>]*>\s*Maria at the desk', form)
-    missing = client.post(f"/staff/feedback/{thread.id}/publish", data={"quote": "x", "action_taken": ""})
+    missing = client.post(f"/staff/feedback/{thread.public_id}/publish",
+                          data={"quote": "x", "action_taken": ""})
     assert missing.status_code == 200 and "Write what we did about it." in missing.get_data(as_text=True)
-    client.post(f"/staff/feedback/{thread.id}/publish",
+    client.post(f"/staff/feedback/{thread.public_id}/publish",
                 data={"quote": "I was asked for ID in front of everyone.",
                       "action_taken": "Nobody is asked for ID in the waiting room any more."})
     public = client.get("/feedback").get_data(as_text=True)
@@ -228,7 +235,7 @@ def test_publishing_puts_an_edited_quote_and_the_action_on_the_public_page(clien
     assert "Nobody is asked for ID in the waiting room any more." in public
     assert "Maria" not in public
     assert fresh(query, thread).published_on == clock.today()
-    client.post(f"/staff/feedback/{thread.id}/unpublish")
+    client.post(f"/staff/feedback/{thread.public_id}/unpublish")
     assert "I was asked for ID" not in client.get("/feedback").get_data(as_text=True)
     stored = fresh(query, thread)
     assert (stored.public_quote, stored.public_action, stored.published_on) == (None, None, None)
@@ -237,16 +244,19 @@ def test_publishing_puts_an_edited_quote_and_the_action_on_the_public_page(clien
 
 def test_audit_rows_name_the_thread_and_nothing_the_client_wrote(client, staff, make_thread, query):
     thread = make_thread("Words only the client wrote.", quotable=True)
-    base = f"/staff/feedback/{thread.id}"
+    base = f"/staff/feedback/{thread.public_id}"
     client.post(f"{base}/status", data={"status": "read"})
     client.post(f"{base}/tags", data={"tags": "kitchen"})
     client.post(f"{base}/reply", data={"message": "Staff words."})
     client.post(f"{base}/publish", data={"quote": "Words only", "action_taken": "Fixed it."})
     client.post(f"{base}/unpublish")
     rows = audit_rows(query)
-    assert [a for a, _ in rows] == ["feedback.status", "feedback.tags", "feedback.reply",
-                                    "feedback.publish", "feedback.unpublish"]
-    assert {subject for _, subject in rows} == {thread.id}
+    assert [a for a, _ in rows] == ["feedback.publish", "feedback.reply", "feedback.status",
+                                    "feedback.tags", "feedback.unpublish"]
+    assert {subject for _, subject in rows} == {thread.public_id}
+    # the thread's public id, never its row number; the day, never the time
+    times = query(lambda: {e.created_at for e in AuditEntry.select()})
+    assert times == {dt.datetime.combine(clock.today(), dt.time.min)}
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -262,7 +272,7 @@ def test_export_streams_every_thread_not_archived_with_formulas_defused(client, 
     made = [make_thread(text, topic="space", rating=2) for text in attacks]
     archived = make_thread("Archived words.", status="archived")
     plain = make_thread("Plain words, with a comma and \"quotes\"\nand a line break.")
-    client.post(f"/staff/feedback/{plain.id}/reply", data={"message": "=1+1 from staff"})
+    client.post(f"/staff/feedback/{plain.public_id}/reply", data={"message": "=1+1 from staff"})
     response = client.get("/staff/feedback/export.csv")
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == "text/csv"
@@ -271,14 +281,19 @@ def test_export_streams_every_thread_not_archived_with_formulas_defused(client, 
     assert rows[0] == service.CSV_HEADER
     body = rows[1:]
     assert [int(r[0]) for r in body] == sorted(int(r[0]) for r in body)
-    assert str(archived.id) not in {r[0] for r in body}
+    assert str(archived.public_id) not in {r[0] for r in body}
     messages = [r[-1] for r in body]
-    assert messages[:len(attacks)] == ["'" + a for a in attacks]
+    by_thread = {row[0]: row for row in body}
+    assert [by_thread[str(t.public_id)][-1] for t in made] == ["'" + a for a in attacks]
     assert "Plain words, with a comma and \"quotes\"\nand a line break." in messages
     assert "'=1+1 from staff" in messages
     assert not [cell for row in body for cell in row if cell and cell[0] in "=+-@\t\r"]
-    first = body[0]
-    assert first[:3] == [str(made[0].id), "space", "2"] and first[8] == "client"
+    first = by_thread[str(made[0].public_id)]
+    assert first[0] == str(made[0].public_id) and first[2:4] == ["space", "2"]
+    assert first[9] == "client"
+    # each message has its own random public id, never its row number
+    message_ids = query(lambda: {str(m.public_id) for m in FeedbackMessage.select()})
+    assert {row[1] for row in body} <= message_ids
 
 
 def test_export_is_produced_lazily(client, staff, make_thread, monkeypatch):

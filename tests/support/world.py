@@ -195,14 +195,17 @@ def build_world(app: Flask, roles: tuple[str, ...] = ROLES) -> World:
 
 def new_feedback_thread(world: World, message: str = "The kettle is broken.",
                         **fields: str) -> tuple[str, int]:
-    """A feedback thread made the way a client makes one: (its receipt, its number)."""
+    """A feedback thread made the way a client makes one: (its receipt, its public number)."""
+    from portal import codes
+    from portal.feedback import receipts
+    from portal.feedback.models import FeedbackThread
+
     data = {"message": message, "topic": "", **fields}
     response = submit(world.app.test_client(), "/feedback", data)
     receipt = text_of_class(response.get_data(as_text=True), "receipt")
     assert receipt, "the feedback form showed no receipt"
-    staff = world.app.test_client()
-    sign_in(staff, world.account("staff"))
-    listing = staff.get("/staff/feedback").get_data(as_text=True)
-    ids = [int(n) for n in re.findall(r"/staff/feedback/(\d+)", listing)]
-    assert ids, "the staff list shows no feedback thread"
-    return receipt, max(ids)
+    digest = world.query(lambda: receipts.receipt_hash(codes.normalise(receipt)))
+    thread = world.query(lambda: FeedbackThread.by_receipt_hash(digest))
+    assert thread is not None, "the receipt opens no thread"
+    return receipt, thread.public_id
+
