@@ -72,6 +72,7 @@ def test_the_health_check_stays_quick_under_32_wrong_logins_at_once(tmp_path):
     assert set(result["logins"]) <= {200, 503}, summary
     # unbounded, the same flood kept /healthz waiting 15 to 35 seconds behind argon2 (one answer
     # in the whole window); bounded, about a third of a second, on a machine shared with others
+    # the margins leave room for a machine busy with other tests; unbounded fails all three
     assert len(latencies) >= 5, summary
-    assert p90 < 3.0, summary
-    assert latencies[-1] < 5.0, summary
+    assert statistics.median(latencies) < 1.5, summary
+    assert latencies[-1] < 10.0, summary
