@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from peewee import CharField, IntegerField, PostgresqlDatabase
 
 from portal.areas import Area
-from portal.db import BaseModel, db, write_transaction
+from portal.db import BaseModel, db, is_sqlite, write_transaction
 
 # the PostgreSQL advisory lock that serialises migrations (any fixed number)
 MIGRATION_LOCK = 7311862
@@ -75,5 +75,10 @@ def migrate(areas: Iterable[Area]) -> dict[str, tuple[int, int]]:
                  .on_conflict(conflict_target=[AreaSchema.area], update={AreaSchema.version: after})
                  .execute())
             report[area.name] = (before, after)
+    if is_sqlite() and any(before != after for before, after in report.values()):
+        # a step that rewrote rows (sealing them) leaves their old pages in the write-ahead log:
+        # fold it back and empty it (best effort: a reader elsewhere may hold it for now)
+        with db.connection_context():
+            db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return report
 

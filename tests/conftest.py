@@ -115,3 +115,12 @@ def query(app):
         with app.app_context(), db.connection_context():
             return fn()
     return _run
+
+
+@pytest.fixture
+def csrf_query(csrf_app):
+    """As `query`, for the portal with CSRF protection on (its secret key opens its sealed rows)."""
+    def _run(fn):
+        with csrf_app.app_context(), db.connection_context():
+            return fn()
+    return _run

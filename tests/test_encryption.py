@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
+from pathlib import Path
 
-from flask import g, session
-from support.config import TEST_PASSWORD
+import pytest
+from flask import Flask, g, session
+from support.config import POSTGRES_URL, TEST_PASSWORD, portal_config
+from support.sealing import message_texts
+from support.world import make_account, sign_in
 
+from portal import clock, codes, create_app, migrations
 from portal.accounts import keys, sealed
 from portal.accounts.models import User
+from portal.areas import areas_of
 from portal.db import db
+from portal.feedback import receipts
 
 RECOVERY = re.compile(r'class="receipt recovery-key">([0-9A-Z-]+)<')
 
@@ -110,3 +118,63 @@ def test_an_item_key_opens_for_its_code_and_for_staff(app, client, auth, make_us
     auth.login(make_user("staff"))
     with request_of(app, client):
         assert sealed.decrypt(message, sealed.open_item_key(sealed_key)) == "We read every message."
+
+
+# --- rows from before sealing -------------------------------------------------------------------
+
+OLD_WORDS = ("The old boiler in the kitchen leaks", "Thanks, a plumber comes on Monday")
+
+
+def _install_before_sealing(tmp_path) -> tuple[Flask, str]:
+    """A portal whose feedback schema stops before sealing, with a plain thread; (app, receipt)."""
+    app = create_app(portal_config(tmp_path, AUTO_INIT_DB=False))
+    code = receipts.new_receipt()
+    early = [dataclasses.replace(area, migrations=area.migrations[:1]) if area.name == "feedback"
+             else area for area in areas_of(app)]
+    with app.app_context(), db.connection_context():
+        migrations.migrate(early)
+        today = clock.today().isoformat()
+        db.execute_sql(
+            "INSERT INTO feedback_thread (receipt_hash, topic, quotable, status, tags, created_on, "
+            "last_message_on) VALUES (?, '', ?, 'replied', '', ?, ?)",
+            (receipts.receipt_hash(code), False, today, today))
+        for author, words in zip(("client", "staff"), OLD_WORDS, strict=True):
+            db.execute_sql("INSERT INTO feedback_message (thread_id, author, body, created_on) "
+                           "VALUES (1, ?, ?, ?)", (author, words, today))
+    return app, codes.format_code(code)
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="reads the SQLite file itself")
+def test_the_upgrade_seals_existing_messages_in_place(tmp_path):
+    app, _ = _install_before_sealing(tmp_path)
+    with app.app_context():
+        migrations.migrate(areas_of(app))
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    stored = b"".join(path.read_bytes() for path in database.parent.glob(database.name + "*"))
+    for words in OLD_WORDS:
+        assert words.encode() not in stored, f"{words!r} is still in the database file"
+    with app.app_context(), db.connection_context():
+        assert message_texts() == list(OLD_WORDS)
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="the old schema is set up with SQLite's SQL")
+def test_a_client_of_an_old_thread_reads_it_again_after_the_next_reply(tmp_path):
+    app, receipt = _install_before_sealing(tmp_path)
+    with app.app_context():
+        migrations.migrate(areas_of(app))
+    client = app.test_client()
+    first = client.post("/feedback/status", data={"receipt": receipt}).get_data(as_text=True)
+    assert "kept locked so that only our team can read them" in first
+    assert OLD_WORDS[0] not in first
+    added = client.post("/feedback/status", data={"receipt": receipt, "message": "Still leaking."})
+    assert "Still leaking." in added.get_data(as_text=True)
+    staff = make_account(app, "staff", "plumbing-staff")
+    browser = app.test_client()
+    sign_in(browser, staff)
+    page = browser.get("/staff/feedback/1").get_data(as_text=True)
+    assert OLD_WORDS[0] in page and "Still leaking." in page
+    assert browser.post("/staff/feedback/1/reply", data={"message": "Fixed today."}).status_code == 302
+    after = client.post("/feedback/status", data={"receipt": receipt}).get_data(as_text=True)
+    for words in (*OLD_WORDS, "Still leaking.", "Fixed today."):
+        assert words in after
+    assert "kept locked" not in after

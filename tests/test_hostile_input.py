@@ -15,6 +15,7 @@ from markupsafe import escape
 from support.config import portal_config
 from support.database import all_rows, cells_containing, cells_equal_to
 from support.pages import shows_unescaped, unsafe_markup
+from support.sealing import message_texts
 from support.world import PASSWORD, World, build_world, new_feedback_thread
 
 from portal import create_app
@@ -73,6 +74,9 @@ class Field:
     choices: tuple[str, ...] = ()
     # a field whose value is copied into another (password confirmation)
     mirror: str | None = None
+    # stored sealed: compared with what the stored rows say once opened with the organisation
+    # key, and never found in the stored rows as typed
+    sealed: Callable[[], list] | None = None
 
 
 @dataclass
@@ -133,18 +137,19 @@ TOPICS = ("", "service", "staff", "space", "other")
 FORMS: list[HostileForm] = [
     HostileForm("feedback", "anonymous", lambda w: "/feedback",
                 lambda w: {"message": "Thank you.", "topic": "", "rating": "4"},
-                {"message": Field(TEXT), "website": Field(SECRET), "topic": Field(CHOICE, choices=TOPICS),
+                {"message": Field(TEXT, sealed=message_texts), "website": Field(SECRET),
+                 "topic": Field(CHOICE, choices=TOPICS),
                  "rating": Field(CHOICE, choices=("", "1", "2", "3", "4", "5")),
                  "quotable": Field(SECRET)},
                 shows=_newest_thread_pages),
     HostileForm("follow-up", "anonymous", lambda w: "/feedback/status",
                 lambda w: {"receipt": _receipt(w), "message": "One more thing."},
-                {"message": Field(TEXT), "receipt": Field(SECRET)},
+                {"message": Field(TEXT, sealed=message_texts), "receipt": Field(SECRET)},
                 shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
     HostileForm("receipt lookup", "anonymous", lambda w: "/feedback/status",
                 lambda w: {"receipt": _receipt(w)}, {"receipt": Field(SECRET)}),
     HostileForm("staff reply", "staff", lambda w: f"/staff/feedback/{_thread(w)}/reply",
-                lambda w: {"message": "We are on it."}, {"message": Field(TEXT)},
+                lambda w: {"message": "We are on it."}, {"message": Field(TEXT, sealed=message_texts)},
                 shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
     HostileForm("tags", "staff", lambda w: f"/staff/feedback/{_thread(w)}/tags",
                 lambda w: {"tags": "kitchen"},
@@ -212,13 +217,13 @@ def test_hostile_text_is_kept_exactly_or_refused_and_never_breaks_a_page(hostile
         data[name] = value
         if spec.mirror:
             data[spec.mirror] = value
-        before = world.query(lambda: all_rows(db))
+        before = world.query(lambda: _stored(spec))
         response = client.post(form.path(world), data=data, follow_redirects=True)
         html = response.get_data(as_text=True)
         assert response.status_code < 500, f"{form.name}.{name}={value!r}: {response.status_code}"
         assert not unsafe_markup(html), (value, unsafe_markup(html))
         assert not shows_unescaped(html, value, baseline), value
-        after = world.query(lambda: all_rows(db))
+        after = world.query(lambda: _stored(spec))
         if spec.kind == TEXT:
             _stored_exactly_or_refused(spec, value, html, before, after, redirected=bool(response.history))
         elif spec.kind == CHOICE and value not in spec.choices:
@@ -241,6 +246,14 @@ def test_hostile_text_is_kept_exactly_or_refused_and_never_breaks_a_page(hostile
         given(value=naughty_text())(check))()
 
 
+def _stored(spec: Field) -> dict[str, list[tuple]]:
+    """Every stored row; for a sealed field also what its column says once opened."""
+    rows = all_rows(db)
+    if spec.sealed is not None:
+        rows["opened with the organisation key"] = [(text,) for text in spec.sealed()]
+    return rows
+
+
 def _stored_exactly_or_refused(spec: Field, value: str, html: str, before, after,
                                redirected: bool) -> None:
     """An accepted value is stored as typed; a refused one is not stored, and the page says why."""
@@ -248,6 +261,12 @@ def _stored_exactly_or_refused(spec: Field, value: str, html: str, before, after
         expected = spec.stored_as(value)
     except Exception:  # noqa: BLE001 - a value the rules refuse has no stored form
         expected = None
+    if spec.sealed is not None and expected and len(expected) >= 12:
+        # what the person typed never reaches a stored row as typed, accepted or not
+        raw_before = {t: r for t, r in before.items() if t != "opened with the organisation key"}
+        raw_after = {t: r for t, r in after.items() if t != "opened with the organisation key"}
+        assert len(cells_containing(raw_after, expected)) == len(cells_containing(raw_before, expected)), \
+            f"{value!r} stored unsealed"
     if refused(html):
         if expected:
             assert cells_equal_to(after, expected) == cells_equal_to(before, expected), \

@@ -165,14 +165,19 @@ def claim_org_key(admin: User) -> tuple[bytes, str] | None:
     """
     if admin.role != ADMIN or is_claimed():
         return None
-    account = AccountKey.get_or_none(AccountKey.user == admin)
-    if account is None:
+    return _claim(admin)
+
+
+def _claim(user: User) -> tuple[bytes, str] | None:
+    """Claim the organisation key for an account with a key pair (see claim_org_key)."""
+    account = AccountKey.get_or_none(AccountKey.user == user)
+    if account is None or not user.is_staff:
         return None
     with write_transaction():
         forget_cached_org_key()
         org = OrgKey.current()
         if org is not None and org.pending_wrap is None:
-            return None  # another admin claimed it a moment ago
+            return None  # someone claimed it a moment ago
         if org is None:
             public, private = sealing.new_org_keypair()
             org = OrgKey.create(generation=1, public_key=public, created_on=today())
@@ -182,8 +187,8 @@ def claim_org_key(admin: User) -> tuple[bytes, str] | None:
         org.recovery_wrap = sealing.wrap_private_key_with_recovery(private, recovery_key, _params())
         org.pending_wrap = None
         org.save()
-        _store_grant(admin, account, org, private)
-        audit.record(admin, "key.claimed", admin.id)
+        _store_grant(user, account, org, private)
+        audit.record(user, "key.claimed", user.id)
     forget_cached_org_key()
     return private, recovery_key
 
@@ -365,6 +370,7 @@ def carry(private_key: bytes | None, user: User) -> None:
     secret = current_app.config["SECRET_KEY"]
     session[SESSION_KEY] = sealing.wrap_for_session(private_key, secret, _context(user))
     g._sealing_key = private_key
+    g.pop("_sealed_reader", None)
 
 
 def carry_pending(private_key: bytes | None, user: User) -> None:
@@ -401,6 +407,22 @@ def current_private_key() -> bytes | None:
             key = None
     g._sealing_key = key
     return key
+
+
+def claim_on_console(user: User, password: str) -> str | None:
+    """For `demo` and benchmarks: give an account made on the console the unclaimed key.
+
+    Returns the recovery key to print once when the key was claimed now; None when an admin
+    holds it already (they give access on the accounts page) or the account is not staff.
+    """
+    if not user.is_staff:
+        return None
+    with write_transaction():
+        _new_account_key(user, password)
+    if is_claimed():
+        return None
+    claimed = _claim(user)
+    return claimed[1] if claimed is not None else None
 
 
 def after_login(user: User, private_key: bytes | None) -> str | None:

@@ -17,12 +17,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from collections.abc import Iterator
 
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
+from peewee import Field, Model, fn
 
 from portal import sealing
 from portal.accounts import keys
 from portal.accounts.keys import BytesField
+from portal.areas import areas_of
+from portal.db import write_transaction
+
+# a login files what was sealed since the last one for this long at most (the rest next time)
+FILING_SECONDS = 1.0
+FILING_BATCH = 500
 
 SealingError = sealing.SealingError
 
@@ -40,9 +49,21 @@ class SealedTextField(BytesField):
 class SealedKeyField(BytesField):
     """An item key sealed (or filed) to the organisation key; see seal_item_key."""
 
+    def db_value(self, value):
+        """Only blobs: text here would be stored as typed."""
+        if isinstance(value, str):
+            raise TypeError("a SealedKeyField stores a sealed key, never text")
+        return super().db_value(value)
+
 
 class ItemTextField(BytesField):
     """Text encrypted with its item's own key (see encrypt); the key lives in a SealedKeyField."""
+
+    def db_value(self, value):
+        """Only blobs made by encrypt: text here would be stored as typed."""
+        if isinstance(value, str):
+            raise TypeError("an ItemTextField stores text encrypted with encrypt(), never text")
+        return super().db_value(value)
 
 
 # --- sealing: the public key is enough ------------------------------------------------------
@@ -105,23 +126,35 @@ def unwrap_for_code(blob: bytes | None, code: str, purpose: str) -> bytes | None
 class Reader:
     """Opens seals and filed keys with one organisation private key; remembers what it opened."""
 
+    # an export opens every thread's key once: remembering them all would grow with the table
+    REMEMBER = 4096
+
     def __init__(self, private_key: bytes) -> None:
         self.private_key = bytes(private_key)
         self.filing = sealing.filing_key(self.private_key)
         self._opened: dict[bytes, bytes] = {}
 
-    def item_key(self, sealed: bytes | None) -> bytes | None:
-        """The item key inside a SealedKeyField value, or None."""
+    def item_key(self, sealed: bytes | None, remember: bool = True) -> bytes | None:
+        """The item key inside a SealedKeyField value, or None (remember=False: a one-off)."""
         if not sealed:
             return None
-        sealed = bytes(sealed)
-        digest = hashlib.blake2b(sealed, digest_size=16).digest()
-        if digest not in self._opened:
+        if not remember:
             try:
-                self._opened[digest] = sealing.open_key(sealed, self.private_key, self.filing)
+                return sealing.open_key(sealed, self.private_key, self.filing)
             except SealingError:
                 return None
-        return self._opened[digest]
+        sealed = bytes(sealed)
+        digest = hashlib.blake2b(sealed, digest_size=16).digest()
+        item_key = self._opened.get(digest)
+        if item_key is None:
+            try:
+                item_key = sealing.open_key(sealed, self.private_key, self.filing)
+            except SealingError:
+                return None
+            if len(self._opened) >= self.REMEMBER:
+                self._opened.clear()
+            self._opened[digest] = item_key
+        return item_key
 
     def text(self, blob: bytes | None) -> str | None:
         """The text inside a SealedTextField value, or None."""
@@ -166,3 +199,44 @@ def open_item_key(sealed: bytes | None) -> bytes | None:
     """The item key inside a sealed key with this request's key, or None."""
     opener = reader()
     return opener.item_key(sealed) if opener is not None else None
+
+
+# --- every sealed column, for filing and for a new key ----------------------------------------
+
+def sealed_columns() -> Iterator[tuple[type[Model], Field]]:
+    """Every SealedTextField and SealedKeyField of every area's models."""
+    for area in areas_of(current_app):
+        for model in area.models:
+            for field in model._meta.sorted_fields:
+                if isinstance(field, SealedTextField | SealedKeyField):
+                    yield model, field
+
+
+def file_sealed(opener: Reader, seconds: float | None = None) -> int:
+    """File what was sealed since the last time (in short transactions); returns how many.
+
+    Opening a seal costs one X25519 operation and a filed key one SecretBox, so a list or an
+    export reads filed keys quickly; a row changed in the meantime is left for next time.
+    """
+    deadline = time.monotonic() + (FILING_SECONDS if seconds is None else seconds)
+    filed = 0
+    for model, field in sealed_columns():
+        key = model._meta.primary_key
+        last = None
+        while time.monotonic() < deadline:
+            query = (model.select(key, field)
+                     .where(fn.SUBSTR(field, 1, 1) == bytes([sealing.FORMAT_VERSION])))
+            if last is not None:
+                query = query.where(key > last)
+            rows = list(query.order_by(key).limit(FILING_BATCH).tuples())
+            if not rows:
+                break
+            with write_transaction():
+                for row_id, value in rows:
+                    refiled = opener.file(value)
+                    if refiled is not None:
+                        filed += (model.update({field: refiled})
+                                  .where((key == row_id) & (field == value))
+                                  .execute())
+            last = rows[-1][0]
+    return filed

@@ -5,7 +5,7 @@ import time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
-from portal.accounts import keys, service
+from portal.accounts import keys, sealed, service
 from portal.accounts.audit import AuditEntry, action_label
 from portal.accounts.forms import (
     AccountActionForm,
@@ -48,6 +48,9 @@ def _finish_login(user: User, next_path: str | None, private_key: bytes | None =
     start_session(user)
     g.user = user
     recovery_key = keys.after_login(user, private_key)
+    opener = sealed.reader()
+    if opener is not None:
+        sealed.file_sealed(opener)
     if recovery_key:
         # shown once, in this answer only: never stored, never in an address or a cookie
         then = (url_for("accounts.two_factor") if needs_second_factor(user.role) and not user.totp_enabled

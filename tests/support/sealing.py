@@ -6,7 +6,7 @@ helper can grant it to any account later; the argon2 cost is the app's, which te
 from __future__ import annotations
 
 from portal import sealing
-from portal.accounts import keys
+from portal.accounts import keys, sealed
 from portal.accounts.models import User
 from portal.clock import today
 
@@ -38,3 +38,42 @@ def give_key(user: User, password: str) -> None:
     private = org_private_key()
     account = keys._new_account_key(user, password)
     keys._store_grant(user, account, keys.OrgKey.current(), private)
+
+
+# --- feedback rows made and read straight in the database -------------------------------------
+
+def make_thread(message: str, day, code: str | None = None, **fields):
+    """A feedback thread with one client message, sealed as a submission seals it."""
+    from portal.feedback import receipts, service
+
+    thread, item_key = service.create_thread(code or receipts.new_receipt(), day, **fields)
+    service.store_message(thread, item_key, "client", message, day)
+    return thread
+
+
+def add_message(thread, author: str, text: str, day, staff_user=None):
+    """One more message in a thread, with the thread's key (opened with the organisation key)."""
+    from portal.feedback import service
+
+    item_key = sealed.Reader(org_private_key()).item_key(thread.sealed_key)
+    return service.store_message(thread, item_key, author, text, day, staff_user=staff_user)
+
+
+def message_texts(messages=None) -> list[str | None]:
+    """What the stored messages say (all of them, oldest first, unless given)."""
+    from portal.feedback.models import FeedbackMessage, FeedbackThread
+
+    reader = sealed.Reader(org_private_key())
+    if messages is None:
+        messages = FeedbackMessage.select().order_by(FeedbackMessage.id)
+    texts = []
+    for message in messages:
+        thread = FeedbackThread.get_by_id(message.thread_id)
+        found = (reader.item_key(thread.sealed_key), reader.item_key(thread.legacy_key))
+        text = None
+        for item_key in (k for k in found if k is not None):
+            text = sealed.decrypt(message.body, item_key)
+            if text is not None:
+                break
+        texts.append(text)
+    return texts
