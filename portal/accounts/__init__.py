@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portal import areas
-from portal.accounts import cli, demo, migrations, service, views
+from portal.accounts import cli, demo, key_commands, migrations, service, views
 from portal.accounts.audit import AuditEntry
 from portal.accounts.keys import MODELS as KEY_MODELS
 from portal.accounts.models import OneTimeLink, RecoveryCode, User
@@ -25,7 +25,8 @@ def _setup(app: Flask) -> None:
 area = areas.Area(
     name="accounts",
     blueprint=views.bp,
-    commands=(cli.create_user_command,),
+    commands=(cli.create_user_command, key_commands.rotate_keys_command,
+              key_commands.recover_keys_command),
     demo=demo.demo_accounts,
     purge=service.purge_spent_links,
     migrations=migrations.MIGRATIONS,

@@ -434,3 +434,57 @@ def after_login(user: User, private_key: bytes | None) -> str | None:
             private_key, recovery_key = claimed
     carry(private_key, user)
     return recovery_key
+
+
+# --- the console: recovery and a new generation ----------------------------------------------
+
+def open_with_recovery(recovery_key: str) -> bytes:
+    """The current organisation private key, opened with the recovery key (SealingError if wrong)."""
+    org = current_org_key()
+    if org is None or org.recovery_wrap is None:
+        raise sealing.SealingError("no recovery key has been made yet")
+    private = sealing.unwrap_private_key_with_recovery(org.recovery_wrap, recovery_key)
+    if not _matches_org(private, org):
+        raise sealing.SealingError("the recovery key opens another key")
+    return private
+
+
+def recover(user: User, recovery_key: str) -> None:
+    """Give an account access again with the recovery key (every admin password lost)."""
+    private = open_with_recovery(recovery_key)
+    account = AccountKey.get_or_none(AccountKey.user == user)
+    if account is None or not user.is_staff or not user.is_active:
+        raise KeyAccessError("the account must be an active staff or admin account that has set "
+                             "its password (issue a reset link with create-user --reset first)")
+    with write_transaction():
+        _store_grant(user, account, current_org_key(), private)
+        audit.record(None, "key.recovered", user.id)
+
+
+def new_generation(old_private: bytes) -> tuple[OrgKey, bytes, str]:
+    """Inside the caller's transaction: a new key pair, granted to every account that had access.
+
+    Returns (the new row, its private key, its recovery key to show once). Old grants, the old
+    recovery wrap and keys held for invitations go; every session ends, since sessions carry the
+    old key. The caller re-seals every sealed column (see sealed.rotate).
+    """
+    old = current_org_key()
+    if not _matches_org(old_private, old):
+        raise sealing.SealingError("not the current organisation key")
+    public, private = sealing.new_org_keypair()
+    recovery_key = sealing.new_recovery_key()
+    new = OrgKey.create(generation=old.generation + 1, public_key=public, created_on=today(),
+                        recovery_wrap=sealing.wrap_private_key_with_recovery(private, recovery_key,
+                                                                             _params()))
+    holders = (KeyGrant.select(KeyGrant, AccountKey)
+               .join(AccountKey, on=(KeyGrant.user == AccountKey.user))
+               .where(KeyGrant.generation == old.generation))
+    for held in holders:
+        _store_grant(held.user_id, held.accountkey, new, private)
+    KeyGrant.delete().where(KeyGrant.generation != new.generation).execute()
+    LinkGrant.delete().execute()
+    OrgKey.delete().where(OrgKey.generation != new.generation).execute()
+    User.update(session_version=User.session_version + 1).execute()
+    audit.record(None, "key.rotated", new.generation)
+    forget_cached_org_key()
+    return new, private, recovery_key

@@ -240,3 +240,51 @@ def file_sealed(opener: Reader, seconds: float | None = None) -> int:
                                   .execute())
             last = rows[-1][0]
     return filed
+
+
+def rotate(old_private: bytes, straggler_wait: float = 0.0) -> tuple[int, str, int]:
+    """A new organisation key: every sealed key and text re-sealed to it, in one transaction.
+
+    Returns (generation, recovery key to show once, how many values were re-sealed). Item keys
+    stay the same, so codes (receipts) keep working and texts are not re-encrypted. After
+    `straggler_wait` seconds a second pass re-seals what requests running during the rotation
+    still sealed to the old key.
+    """
+    old = Reader(old_private)
+    with write_transaction():
+        new, new_private, recovery_key = keys.new_generation(old_private)
+        resealed = _reseal(old, new_private, new.generation)
+    if straggler_wait:
+        time.sleep(straggler_wait)
+    with write_transaction():
+        resealed += _reseal(old, new_private, new.generation, stragglers_only=True)
+    return new.generation, recovery_key, resealed
+
+
+def _reseal(old: Reader, new_private: bytes, generation: int, stragglers_only: bool = False) -> int:
+    """File every sealed value (or those of another generation) under the new key."""
+    resealed = 0
+    current = sealing.SEAL_HEADER.pack(sealing.FILED_VERSION, generation)
+    for model, field in sealed_columns():
+        key = model._meta.primary_key
+        last = None
+        while True:
+            query = model.select(key, field).where(field.is_null(False))
+            if stragglers_only:
+                query = query.where(fn.SUBSTR(field, 1, sealing.SEAL_HEADER.size) != current)
+            if last is not None:
+                query = query.where(key > last)
+            rows = list(query.order_by(key).limit(FILING_BATCH).tuples())
+            if not rows:
+                break
+            for row_id, value in rows:
+                value = bytes(value)
+                size = sealing.key_size(value)
+                item_key = old.item_key(value[:size], remember=False)
+                if item_key is None:
+                    raise SealingError(f"{model._meta.table_name} {row_id} cannot be opened")
+                refiled = sealing.file_item_key(item_key, new_private, generation)
+                model.update({field: refiled + value[size:]}).where(key == row_id).execute()
+                resealed += 1
+            last = rows[-1][0]
+    return resealed
