@@ -24,7 +24,10 @@ def safe_cell(value: object) -> str:
     text = str(value)
     # blanks, line breaks or a separator in front do not stop a spreadsheet; neither does a
     # full-width ＝, which NFKC (as some spreadsheets read it) turns into =
-    first = unicodedata.normalize("NFKC", text.lstrip(" \t\r\n;,")[:1])
+    first = text.lstrip(" \t\r\n;,")[:1]
+    if first > "\x7f":
+        # NFKC leaves ASCII as it is: only other characters need it (an export has a million cells)
+        first = unicodedata.normalize("NFKC", first)
     if text[:1] in ("\t", "\r", "\n") or first in FORMULA_STARTS:
         return "'" + text
     return text
