@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import AuthActions
 from flask import Flask, g, session
 from support.config import POSTGRES_URL, TEST_PASSWORD, portal_config
 from support.sealing import TEST_RECOVERY_KEY, message_texts
-from support.world import make_account, sign_in, text_of_class
+from support.world import log_in, make_account, sign_in, text_of_class
 
 from portal import clock, codes, create_app, migrations, sealing
 from portal.accounts import keys, sealed
@@ -197,7 +196,7 @@ def give_feedback(app) -> str:
 def reads_feedback(app, user, password: str = TEST_PASSWORD) -> bool:
     """True when the account, logging in afresh, reads the feedback in the list and the export."""
     browser = app.test_client()
-    AuthActions(browser, app).login(user, password)
+    log_in(browser, user, password)
     listing = browser.get("/staff/feedback").get_data(as_text=True)
     export = browser.get("/staff/feedback/export.csv")
     return WORDS in listing and export.status_code == 200 and WORDS in export.get_data(as_text=True)
