@@ -39,6 +39,8 @@ def submit(page, selector: str = "main form button[type=submit]") -> None:
 
 def seed_thread(server, *, published: bool = False) -> tuple[str, int]:
     """A quotable feedback thread with a staff reply; returns (receipt, thread id)."""
+    from support.sealing import holding_the_key
+
     from portal.accounts.models import User
     from portal.feedback import service
 
@@ -48,7 +50,9 @@ def seed_thread(server, *, published: bool = False) -> tuple[str, int]:
         receipt = service.submit_feedback("The waiting room is cold in the mornings.", "space", 3, True)
         thread = service.find_thread(receipt)
         actor = User.get_by_id(staff.id)
-        service.reply(actor, thread, "Thank you for telling us. We have ordered a heater.")
+        # a reply is sealed with the thread's key, which only a session holding the key opens
+        with holding_the_key(server.app, actor):
+            service.reply(actor, thread, "Thank you for telling us. We have ordered a heater.")
         if published:
             service.publish(actor, thread, "The waiting room is cold in the mornings.",
                             "We bought a heater for the waiting room.")

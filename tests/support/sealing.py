@@ -5,6 +5,11 @@ helper can grant it to any account later; the argon2 cost is the app's, which te
 """
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+from flask import g
+
 from portal import sealing
 from portal.accounts import keys, sealed
 from portal.accounts.models import User
@@ -77,3 +82,12 @@ def message_texts(messages=None) -> list[str | None]:
                 break
         texts.append(text)
     return texts
+
+
+@contextlib.contextmanager
+def holding_the_key(app, user: User) -> Iterator[None]:
+    """A request whose session carries the organisation key, as after the user logged in."""
+    with app.test_request_context():
+        g.user = user
+        keys.carry(org_private_key(), user)
+        yield
