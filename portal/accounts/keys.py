@@ -322,7 +322,9 @@ def attach_to_invitation(token: str, private_key: bytes | None) -> bool:
     salt = secrets.token_bytes(sealing.SALT_SIZE)
     wrapped = salt + sealing.wrap_key(private_key, sealing.code_wrapping_key(token, salt, INVITE_PURPOSE))
     with write_transaction():
-        LinkGrant.insert(link=link, wrapped_key=wrapped).on_conflict_replace().execute()
+        (LinkGrant.insert(link=link, wrapped_key=wrapped)
+         .on_conflict(conflict_target=[LinkGrant.link], update={LinkGrant.wrapped_key: wrapped})
+         .execute())
     return True
 
 
