@@ -3,7 +3,10 @@
 `top_up(url, target)` adds threads (each with a client message, some with a staff reply) until
 the table holds `target` threads. Rows go in with executemany (SQLite, synchronous=OFF on this
 connection only) or COPY (PostgreSQL), in big transactions, never one request per row. The
-column list comes from the portal's own models, so the loader follows the schema.
+column list comes from the portal's own models, so the loader follows the schema. Rows are
+sealed as a submission seals them (each thread's key sealed to the organisation public key
+stored in the database, its messages encrypted with that key), so the organisation key must
+exist first (benchmarks.prepare makes it).
 """
 from __future__ import annotations
 
@@ -15,7 +18,10 @@ import random
 import sqlite3
 import time
 
+from portal import sealing
+from portal.accounts.keys import OrgKey
 from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread
+from portal.feedback.service import RECEIPT_KEY_PURPOSE
 
 BATCH = 50_000
 DAYS = 730
@@ -44,7 +50,8 @@ def _messages_pool(rng: random.Random) -> list[str]:
     return pool
 
 
-def _thread_row(columns: list[str], tid: int, rng: random.Random, today: dt.date) -> tuple:
+def _thread_row(columns: list[str], tid: int, rng: random.Random, today: dt.date,
+                item_key: bytes, org: tuple[int, bytes]) -> tuple:
     """One plausible thread, as a tuple in column order."""
     created = today - dt.timedelta(days=rng.randrange(DAYS))
     last = min(today, created + dt.timedelta(days=rng.choice((0, 0, 0, 1, 3, 10))))
@@ -63,12 +70,22 @@ def _thread_row(columns: list[str], tid: int, rng: random.Random, today: dt.date
         "public_quote": "The evening group feels safe." if published else None,
         "public_action": "We kept it open on Thursdays." if published else None,
         "published_on": last if published else None,
+        "sealed_key": sealing.seal_item_key(item_key, org[1], org[0]),
+        "receipt_key": _receipt_wrap(item_key, tid),
+        "legacy_key": None,
     }
     return tuple(values[name] for name in columns)
 
 
+def _receipt_wrap(item_key: bytes, tid: int) -> bytes:
+    """The thread key wrapped for a receipt, as a submission wraps it (salt, then the wrap)."""
+    salt = hashlib.blake2b(f"bench-salt:{tid}".encode(), digest_size=sealing.SALT_SIZE).digest()
+    code = hashlib.sha256(f"bench-receipt:{tid}".encode()).hexdigest()[:16].upper()
+    return salt + sealing.wrap_key(item_key, sealing.code_wrapping_key(code, salt, RECEIPT_KEY_PURPOSE))
+
+
 def _message_rows(columns: list[str], tid: int, first_mid: int, thread_row: dict, pool, rng,
-                  staff_id) -> list[tuple]:
+                  staff_id, item_key: bytes) -> list[tuple]:
     """A client message and, for threads that were answered, a staff reply."""
     rows = [{"id": first_mid, "public_id": _public_id(first_mid), "thread_id": tid, "author": "client",
              "body": rng.choice(pool),
@@ -78,6 +95,8 @@ def _message_rows(columns: list[str], tid: int, first_mid: int, thread_row: dict
                      "author": "staff",
                      "body": rng.choice(pool), "created_on": thread_row["last_message_on"],
                      "staff_user_id": staff_id})
+    for row in rows:
+        row["body"] = sealing.encrypt_with_key(row["body"], item_key)
     return [tuple(row[name] for name in columns) for row in rows]
 
 
@@ -106,6 +125,20 @@ class _Writer:
         with self.conn.cursor() as cursor:
             cursor.execute(sql)
             return cursor.fetchone()[0]
+
+    def org_key(self) -> tuple[int, bytes]:
+        """(generation, public key) of the current organisation key."""
+        sql = (f'SELECT generation, public_key FROM "{OrgKey._meta.table_name}" '
+               "ORDER BY generation DESC LIMIT 1")
+        if self.sqlite:
+            row = self.conn.execute(sql).fetchone()
+        else:
+            with self.conn.cursor() as cursor:
+                cursor.execute(sql)
+                row = cursor.fetchone()
+        if row is None:
+            raise RuntimeError("no organisation key yet: run benchmarks.prepare (or log in) first")
+        return row[0], bytes(row[1])
 
     def begin(self) -> None:
         if self.sqlite:
@@ -156,6 +189,9 @@ def _copy_text(value) -> str:
     """A value in PostgreSQL's COPY text format."""
     if value is None:
         return "\\N"
+    if isinstance(value, bytes | bytearray | memoryview):
+        # bytea in hex; the backslash itself escaped for COPY's text format
+        return "\\\\x" + bytes(value).hex()
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, dt.date):
@@ -172,6 +208,7 @@ def top_up(url: str, target: int, staff_id: int | None = None, seed: int = 7) ->
     message_table = FeedbackMessage._meta.table_name
     thread_columns = _columns(FeedbackThread)
     message_columns = _columns(FeedbackMessage)
+    org = writer.org_key()
     have = writer.scalar(f'SELECT COUNT(*) FROM "{thread_table}"')
     next_tid = (writer.scalar(f'SELECT MAX(id) FROM "{thread_table}"') or 0) + 1
     next_mid = (writer.scalar(f'SELECT MAX(id) FROM "{message_table}"') or 0) + 1
@@ -183,10 +220,11 @@ def top_up(url: str, target: int, staff_id: int | None = None, seed: int = 7) ->
         count = min(BATCH, target - have - added)
         threads, replies = [], []
         for tid in range(next_tid, next_tid + count):
-            row = _thread_row(thread_columns, tid, rng, today)
+            item_key = sealing.new_item_key()
+            row = _thread_row(thread_columns, tid, rng, today, item_key, org)
             threads.append(row)
             named = dict(zip(thread_columns, row, strict=True))
-            rows = _message_rows(message_columns, tid, next_mid, named, pool, rng, staff_id)
+            rows = _message_rows(message_columns, tid, next_mid, named, pool, rng, staff_id, item_key)
             next_mid += len(rows)
             replies.extend(rows)
         writer.begin()

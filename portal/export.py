@@ -22,7 +22,8 @@ def _first_sign(text: str) -> str:
     for character in text:
         if character.isspace() or character in ";," or unicodedata.category(character) == "Cf":
             continue
-        return unicodedata.normalize("NFKC", character)[:1]
+        # NFKC leaves ASCII as it is: only other characters need it (an export has a million cells)
+        return character if character < "\x80" else unicodedata.normalize("NFKC", character)[:1]
     return ""
 
 
@@ -35,7 +36,9 @@ def safe_cell(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return str(value)
-    text = reveal_bidi_controls(str(value))
+    text = str(value)
+    if not text.isascii():
+        text = reveal_bidi_controls(text)
     if text[:1] in ("\t", "\r", "\n") or _first_sign(text) in FORMULA_STARTS:
         return "'" + text
     return text

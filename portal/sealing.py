@@ -21,27 +21,32 @@ import base64
 import contextlib
 import hashlib
 import hmac
-import re
 import secrets
 import struct
-import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from argon2.exceptions import HashingError
 from argon2.low_level import Type, hash_secret_raw
-from nacl.bindings import crypto_box_SEALBYTES
+from nacl.bindings import crypto_box_SEALBYTES, crypto_secretbox_open
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
+from portal import codes
+
 FORMAT_VERSION = 1
+# an item key filed for the organisation: version and generation in the clear, then
+# SecretBox(version, generation, key) under a key derived from the organisation private key
+FILED_VERSION = 2
 KEY_SIZE = 32
 SALT_SIZE = 16
 MAX_GENERATION = 0xFFFF
 # a sealed item key: version and generation in the clear, then SealedBox(version, generation, key)
 SEAL_HEADER = struct.Struct(">BH")
 SEALED_KEY_SIZE = SEAL_HEADER.size + crypto_box_SEALBYTES + SEAL_HEADER.size + KEY_SIZE
+FILED_KEY_SIZE = SEAL_HEADER.size + SecretBox.NONCE_SIZE + SecretBox.MACBYTES + SEAL_HEADER.size + KEY_SIZE
+FILING_PURPOSE = "filed-item-keys"
 # a key wrapped with argon2id: version, time cost, memory cost (KiB), parallelism, then the salt
 ARGON2_HEADER = struct.Struct(">BIII")
 # a damaged blob must not make the server spend minutes or gigabytes on one derivation
@@ -50,13 +55,9 @@ MAX_MEMORY_COST = 4 * 1024 * 1024
 MAX_PARALLELISM = 255
 SESSION_PURPOSE = "session-private-key"
 
-# Crockford base32 without the letters people misread (I, L, O, U): 28 characters = 140 bits
-RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Crockford base32 from the codes module: 28 characters = 140 bits
+RECOVERY_ALPHABET = codes.ALPHABET
 RECOVERY_LENGTH = 28
-RECOVERY_GROUP = 4
-RECOVERY_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_.]+")
-RECOVERY_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-MAX_RECOVERY_INPUT = 200
 
 
 class SealingError(Exception):
@@ -81,14 +82,28 @@ class Argon2Params(NamedTuple):
 RECOVERY_PARAMS = Argon2Params(time_cost=2, memory_cost=65536, parallelism=1)
 
 
+# what the underlying libraries raise for a bad key, blob or parameter
+_FAILURES = (CryptoError, HashingError, ValueError, TypeError, IndexError, struct.error)
+NONCE_SIZE = SecretBox.NONCE_SIZE
+
+
 @contextlib.contextmanager
 def _refusals(message: str) -> Iterator[None]:
     """Turn any failure of the underlying libraries into one SealingError."""
     try:
         yield
-    except (CryptoError, HashingError, ValueError, TypeError, struct.error):
+    except _FAILURES:
         # no chained cause: callers handle one error, and logs learn nothing about why it failed
         raise SealingError(message) from None
+
+
+def _open_box(blob: bytes, key: bytes) -> bytes:
+    """What a SecretBox blob (nonce, tag, ciphertext) holds: the binding itself, for speed.
+
+    An export opens hundreds of thousands of these; SecretBox's own wrapper costs twice this.
+    """
+    blob = bytes(blob)
+    return crypto_secretbox_open(blob[NONCE_SIZE:], blob[:NONCE_SIZE], bytes(key))
 
 
 def _derive(secret: bytes, purpose: str, salt: bytes = b"") -> bytes:
@@ -102,6 +117,11 @@ def _derive(secret: bytes, purpose: str, salt: bytes = b"") -> bytes:
     # the length prefix keeps ("ab", "c") and ("a", "bc") from deriving the same key
     message = struct.pack(">H", len(label)) + label + bytes(salt)
     return hashlib.blake2b(message, key=secret, digest_size=KEY_SIZE).digest()
+
+
+def derive_key(secret: bytes, purpose: str, salt: bytes = b"") -> bytes:
+    """A 32-byte key from a high-entropy secret (an app secret, a private key) for one purpose."""
+    return _derive(bytes(secret), purpose, salt)
 
 
 # --- the organisation key pair and items -----------------------------------------------------
@@ -148,12 +168,67 @@ def open_item_key(sealed: bytes, private_key: bytes) -> bytes:
     return inner[SEAL_HEADER.size:]
 
 
+def file_item_key(item_key: bytes, private_key: bytes, generation: int = 1) -> bytes:
+    """File an item key for the organisation: what a seal becomes once a key holder has opened it.
+
+    A seal needs one X25519 operation to open; a filed key needs only a SecretBox under a key
+    derived from the private key, so lists and exports of many items stay fast. Both need the
+    private key, so filing weakens nothing: only who holds it can file or open.
+    """
+    if not 0 < generation <= MAX_GENERATION:
+        raise ValueError(f"generation must be between 1 and {MAX_GENERATION}")
+    header = SEAL_HEADER.pack(FILED_VERSION, generation)
+    with _refusals("cannot file this key"):
+        item_key = bytes(item_key)
+        if len(item_key) != KEY_SIZE:
+            raise ValueError("item keys are 32 bytes")
+        return header + bytes(SecretBox(filing_key(private_key)).encrypt(header + item_key))
+
+
+def filing_key(private_key: bytes) -> bytes:
+    """The symmetric key that files item keys for the holder of an organisation private key."""
+    with _refusals("not a private key"):
+        private_key = bytes(private_key)
+        if len(private_key) != KEY_SIZE:
+            raise ValueError("private keys are 32 bytes")
+    return _derive(private_key, FILING_PURPOSE)
+
+
+def open_key(blob: bytes, private_key: bytes, filing: bytes | None = None) -> bytes:
+    """The item key inside a seal or a filed key (pass `filing` to skip deriving it each time)."""
+    with _refusals("cannot open this key"):
+        blob = bytes(blob)
+        version = blob[0]
+    if version == FORMAT_VERSION:
+        return open_item_key(blob, private_key)
+    if version != FILED_VERSION or len(blob) != FILED_KEY_SIZE:
+        raise SealingError("cannot open this key")
+    try:
+        inner = _open_box(blob[SEAL_HEADER.size:], filing or filing_key(private_key))
+    except _FAILURES:
+        raise SealingError("cannot open this key") from None
+    if not hmac.compare_digest(inner[:SEAL_HEADER.size], blob[:SEAL_HEADER.size]):
+        raise SealingError("cannot open this key")
+    return inner[SEAL_HEADER.size:]
+
+
+def key_size(blob: bytes) -> int:
+    """How many bytes at the front of a blob are its sealed or filed key (by its version byte)."""
+    with _refusals("not a sealed blob"):
+        version = bytes(blob[:1])[0]
+    if version == FORMAT_VERSION:
+        return SEALED_KEY_SIZE
+    if version == FILED_VERSION:
+        return FILED_KEY_SIZE
+    raise SealingError("not a sealed blob")
+
+
 def blob_generation(blob: bytes) -> int:
     """The generation of the organisation key that sealed a blob (seal_text or seal_item_key)."""
     # read from the clear header, only to choose a key: opening checks it against the sealed copy
     with _refusals("not a sealed blob"):
         version, generation = SEAL_HEADER.unpack_from(bytes(blob))
-    if version != FORMAT_VERSION:
+    if version not in (FORMAT_VERSION, FILED_VERSION):
         raise SealingError("not a sealed blob")
     return generation
 
@@ -166,8 +241,10 @@ def encrypt_with_key(text: str, item_key: bytes) -> bytes:
 
 def decrypt_with_key(blob: bytes, item_key: bytes) -> str:
     """The text inside a blob made by encrypt_with_key."""
-    with _refusals("cannot decrypt with this key"):
-        return SecretBox(bytes(item_key)).decrypt(bytes(blob)).decode("utf-8")
+    try:
+        return _open_box(blob, item_key).decode("utf-8")
+    except _FAILURES:
+        raise SealingError("cannot decrypt with this key") from None
 
 
 def seal_text(text: str, public_key: bytes, generation: int = 1) -> bytes:
@@ -176,12 +253,13 @@ def seal_text(text: str, public_key: bytes, generation: int = 1) -> bytes:
     return seal_item_key(item_key, public_key, generation) + encrypt_with_key(text, item_key)
 
 
-def open_text(blob: bytes, private_key: bytes) -> str:
-    """The text inside a blob made by seal_text, opened with the organisation private key."""
+def open_text(blob: bytes, private_key: bytes, filing: bytes | None = None) -> str:
+    """The text inside a blob made by seal_text (or refiled), opened with the org private key."""
     with _refusals("not a sealed text"):
         blob = bytes(blob)
-    item_key = open_item_key(blob[:SEALED_KEY_SIZE], private_key)
-    return decrypt_with_key(blob[SEALED_KEY_SIZE:], item_key)
+    size = key_size(blob)
+    item_key = open_key(blob[:size], private_key, filing)
+    return decrypt_with_key(blob[size:], item_key)
 
 
 # --- wrapping keys for whoever holds a code ---------------------------------------------------
@@ -194,8 +272,10 @@ def wrap_key(key: bytes, wrapping_key: bytes) -> bytes:
 
 def unwrap_key(blob: bytes, wrapping_key: bytes) -> bytes:
     """The key inside a blob made by wrap_key."""
-    with _refusals("cannot unwrap with this key"):
-        return SecretBox(bytes(wrapping_key)).decrypt(bytes(blob))
+    try:
+        return _open_box(blob, wrapping_key)
+    except _FAILURES:
+        raise SealingError("cannot unwrap with this key") from None
 
 
 def code_wrapping_key(code: str, salt: bytes, purpose: str) -> bytes:
@@ -253,15 +333,12 @@ def unwrap_private_key_with_password(blob: bytes, password: str) -> bytes:
 
 def new_recovery_key() -> str:
     """A fresh recovery key to print and keep, in groups of four: 7KQM-3WXD-..."""
-    key = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
-    return "-".join(key[i:i + RECOVERY_GROUP] for i in range(0, RECOVERY_LENGTH, RECOVERY_GROUP))
+    return codes.format_code(codes.generate(RECOVERY_LENGTH))
 
 
 def normalise_recovery_key(text: str) -> str:
     """A typed recovery key without spaces or dashes, upper case, O, I and L read as 0 and 1."""
-    # NFKC turns full-width letters and digits from some keyboards into plain ones
-    typed = unicodedata.normalize("NFKC", (text or "")[:MAX_RECOVERY_INPUT])
-    return RECOVERY_SEPARATORS.sub("", typed).upper().translate(RECOVERY_LOOKALIKES)
+    return codes.normalise(text)
 
 
 def recovery_wrapping_key(recovery_key: str, salt: bytes, params: Argon2Params = RECOVERY_PARAMS) -> bytes:
@@ -283,23 +360,27 @@ def unwrap_private_key_with_recovery(blob: bytes, recovery_key: str) -> bytes:
 
 # --- carrying the private key through a session -----------------------------------------------
 
-def session_key_box(secret_key: str) -> SecretBox:
-    """The box that carries the private key through a session, keyed from the app's secret key."""
-    return SecretBox(_derive(secret_key.encode("utf-8"), SESSION_PURPOSE))
+def session_key_box(secret_key: str, context: str = "") -> SecretBox:
+    """The box that carries the private key through a session, keyed from the app's secret key.
+
+    `context` binds the box to one session (say, the account and its session version), so a
+    wrap copied out of an old cookie opens in no other session.
+    """
+    return SecretBox(_derive(secret_key.encode("utf-8"), SESSION_PURPOSE, context.encode("utf-8")))
 
 
-def wrap_for_session(private_key: bytes, secret_key: str) -> str:
+def wrap_for_session(private_key: bytes, secret_key: str, context: str = "") -> str:
     """The private key as text for the session, openable only with the app's secret key."""
     with _refusals("cannot wrap for the session"):
-        sealed = session_key_box(secret_key).encrypt(bytes(private_key))
+        sealed = session_key_box(secret_key, context).encrypt(bytes(private_key))
     return base64.urlsafe_b64encode(sealed).decode("ascii")
 
 
-def unwrap_from_session(text: str, secret_key: str) -> bytes:
-    """The private key carried by a session."""
+def unwrap_from_session(text: str, secret_key: str, context: str = "") -> bytes:
+    """The private key carried by a session, for the same context it was wrapped for."""
     with _refusals("cannot open the session's key"):
         sealed = base64.b64decode(text, altchars=b"-_", validate=True)
-        return session_key_box(secret_key).decrypt(sealed)
+        return session_key_box(secret_key, context).decrypt(sealed)
 
 
 # --- small secrets kept with a key derived from the app's secret key ------------------------------

@@ -13,12 +13,12 @@ import pytest
 import requests
 from support.config import portal_config
 from support.database import throwaway_postgres
+from support.sealing import message_texts
 from support.servers import Gunicorn, flask_command, portal_environment
 from support.world import PASSWORD, csrf_token, log_in, make_account, submit, text_of_class
 
 from portal import create_app
 from portal.db import db
-from portal.feedback.models import FeedbackMessage
 
 
 class SteadyLoad:
@@ -103,7 +103,7 @@ def test_a_backup_taken_under_load_restores_into_a_working_portal(tmp_path):
     app = _sqlite_app(target, secret)
     with app.app_context(), db.connection_context():
         assert db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
-        bodies = {m.body for m in FeedbackMessage.select(FeedbackMessage.body)}
+        bodies = set(message_texts())
     missing = [m for m in committed if f"Backup test {m}" not in bodies]
     assert not missing, f"{len(missing)} of {len(committed)} committed submissions missing"
     assert len(bodies) <= load.sent and all(b.startswith("Backup test backup-") for b in bodies)
@@ -132,7 +132,7 @@ def sqlite_app(tmp_path):
 
 def _messages(app) -> list[str]:
     with app.app_context(), db.connection_context():
-        return [m.body for m in FeedbackMessage.select().order_by(FeedbackMessage.id)]
+        return message_texts()
 
 
 def test_restore_brings_back_the_backup_and_nothing_after_it(sqlite_app, tmp_path):

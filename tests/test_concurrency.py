@@ -20,10 +20,15 @@ from pathlib import Path
 
 import pytest
 import requests
-from support.database import open_url, throwaway_postgres
+from support.config import portal_config
+from support.database import throwaway_postgres
+from support.sealing import message_texts
 from support.servers import Gunicorn, portal_environment
 from support.world import csrf_token
 from urllib3.exceptions import NewConnectionError
+
+from portal import create_app
+from portal.db import close_pool, db
 
 pytestmark = pytest.mark.slow
 
@@ -39,8 +44,9 @@ class Submission:
 
     page: str
     data: Callable[[str], dict]
-    # SQL listing the stored texts that may carry markers, and SQL counting half-saved records
-    stored: str
+    # the stored texts that may carry markers (opened with the organisation key; run in the app),
+    # and SQL counting half-saved records
+    stored: Callable[[], list[str | None]]
     broken: str
     success: re.Pattern
 
@@ -49,7 +55,7 @@ SUBMISSIONS = {
     "feedback": Submission(
         "/feedback",
         lambda marker: {"message": f"Load test {marker}: the queue was long.", "topic": "service"},
-        "SELECT body FROM feedback_message",
+        message_texts,
         "SELECT count(*) FROM feedback_thread t WHERE NOT EXISTS "
         "(SELECT 1 FROM feedback_message m WHERE m.thread_id = t.id)",
         re.compile(r'class="receipt"'),
@@ -119,11 +125,17 @@ class Load:
         return {m for m, status in self.outcomes.items() if status is not None and 200 <= status < 300}
 
 
-def _stored_markers(url: str, submission: Submission) -> tuple[collections.Counter, int]:
-    database = open_url(url)
-    with database.connection_context():
-        texts = [row[0] for row in database.execute_sql(submission.stored).fetchall()]
-        broken = database.execute_sql(submission.broken).fetchone()[0]
+def _stored_markers(url: str, submission: Submission, env: dict,
+                    folder: Path) -> tuple[collections.Counter, int]:
+    """The markers of stored submissions (opened as the server's own secret key opens them)."""
+    app = create_app(portal_config(folder, DATABASE_URL=url, AUTO_INIT_DB=False,
+                                   SECRET_KEY=env["PORTAL_SECRET_KEY"]))
+    try:
+        with app.app_context(), db.connection_context():
+            texts = [text for text in submission.stored() if text]
+            broken = db.execute_sql(submission.broken).fetchone()[0]
+    finally:
+        close_pool()
     return collections.Counter(MARKER.search(t).group(1) for t in texts if MARKER.search(t)), broken
 
 
@@ -178,7 +190,7 @@ def test_concurrent_writers_and_crashes_lose_nothing_acknowledged(tmp_path, engi
         assert "Exception in worker process" not in server.logs()
         statuses = collections.Counter(steady.outcomes.values())
         assert set(statuses) == {200}, f"answers other than 200: {statuses}"
-        stored, broken = _stored_markers(url, submission)
+        stored, broken = _stored_markers(url, submission, env, tmp_path / "reader1")
         assert len(stored) == len(steady.acknowledged) == TOTAL
         assert set(stored.values()) == {1}, "a submission was stored twice"
         assert broken == 0
@@ -200,7 +212,7 @@ def test_concurrent_writers_and_crashes_lose_nothing_acknowledged(tmp_path, engi
         print(f"{engine}: steady {TOTAL} in {took:.1f}s; crashing: {len(kills)} kills after {kills} "
               f"submissions, {len(crashing.acknowledged)} acknowledged, outcomes {dict(statuses)}")
         assert not [s for s in statuses if s is not None and s >= 500], f"server errors: {statuses}"
-        stored, broken = _stored_markers(url, submission)
+        stored, broken = _stored_markers(url, submission, env, tmp_path / "reader2")
         crashed_run = {m: n for m, n in stored.items() if m.startswith("m2-")}
         lost = crashing.acknowledged - set(crashed_run)
         assert not lost, f"{len(lost)} acknowledged submissions lost after {len(kills)} crashes"

@@ -87,13 +87,13 @@ def test_hostile_text_is_kept_exactly_or_refused_and_never_breaks_a_page(hostile
         data[name] = value
         if spec.mirror:
             data[spec.mirror] = value
-        before = world.query(lambda: all_rows(db))
+        before = world.query(lambda: _stored(spec))
         response = client.post(form.path(world), data=data, follow_redirects=True)
         html = response.get_data(as_text=True)
         assert response.status_code < 500, f"{form.name}.{name}={value!r}: {response.status_code}"
         assert not unsafe_markup(html), (value, unsafe_markup(html))
         assert not shows_unescaped(html, value, baseline), value
-        after = world.query(lambda: all_rows(db))
+        after = world.query(lambda: _stored(spec))
         if spec.kind == TEXT:
             _stored_exactly_or_refused(spec, value, html, before, after, redirected=bool(response.history))
         elif spec.kind == CHOICE and value not in spec.choices:
@@ -116,6 +116,14 @@ def test_hostile_text_is_kept_exactly_or_refused_and_never_breaks_a_page(hostile
         given(value=naughty_text())(check))()
 
 
+def _stored(spec: Field) -> dict[str, list[tuple]]:
+    """Every stored row; for a sealed field also what its column says once opened."""
+    rows = all_rows(db)
+    if spec.sealed is not None:
+        rows["opened with the organisation key"] = [(text,) for text in spec.sealed()]
+    return rows
+
+
 def _stored_exactly_or_refused(spec: Field, value: str, html: str, before, after,
                                redirected: bool) -> None:
     """An accepted value is stored as typed; a refused one is not stored, and the page says why."""
@@ -123,6 +131,12 @@ def _stored_exactly_or_refused(spec: Field, value: str, html: str, before, after
         expected = spec.stored_as(value)
     except Exception:  # noqa: BLE001 - a value the rules refuse has no stored form
         expected = None
+    if spec.sealed is not None and expected and len(expected) >= 12:
+        # what the person typed never reaches a stored row as typed, accepted or not
+        raw_before = {t: r for t, r in before.items() if t != "opened with the organisation key"}
+        raw_after = {t: r for t, r in after.items() if t != "opened with the organisation key"}
+        assert len(cells_containing(raw_after, expected)) == len(cells_containing(raw_before, expected)), \
+            f"{value!r} stored unsealed"
     if refused(html):
         if expected:
             assert cells_equal_to(after, expected) == cells_equal_to(before, expected), \

@@ -36,8 +36,9 @@ def _portal(engine: str, tmp_path: Path) -> Iterator:
             url = stack.enter_context(throwaway_postgres("portal_race"))
         else:
             url = f"sqlite:///{tmp_path / 'race.sqlite'}"
+        # every racer may hash at once: the race is for the record, not for a hashing slot
         app = create_app(portal_config(tmp_path, DATABASE_URL=url, ARGON2_TIME_COST=2,
-                                       ARGON2_MEMORY_COST=4096))
+                                       ARGON2_MEMORY_COST=4096, PASSWORD_CHECKS_AT_ONCE=RACERS))
         try:
             yield app
         finally:
@@ -68,14 +69,17 @@ def test_one_setup_link_posted_at_once_makes_one_admin(tmp_path, engine):
             with app.test_request_context():
                 token = _query(app, lambda: service.issue_link("setup", "admin"))
 
-            def post(number: int, round_number=round_number, token=token) -> int:
+            def post(number: int, round_number=round_number, token=token) -> str:
                 password = f"racing lantern {round_number} {number} meadow"
-                return app.test_client().post("/account/setup", data={
+                answer = app.test_client().post("/account/setup", data={
                     "token": token, "username": f"admin-{round_number}-{number}",
-                    "password": password, "confirm": password}).status_code
+                    "password": password, "confirm": password})
+                # the very first admin is shown the organisation's recovery key instead of a redirect
+                won = answer.status_code == 302 or "recovery-key" in answer.get_data(as_text=True)
+                return "won" if won else str(answer.status_code)
 
-            statuses = _all_at_once(post)
-            assert sorted(statuses).count(302) == 1, statuses
+            outcomes = _all_at_once(post)
+            assert outcomes.count("won") == 1, outcomes
         admins = _query(app, lambda: User.select().where(User.role == "admin").count())
         assert admins == ROUNDS
         used = _query(app, lambda: OneTimeLink.select().where(OneTimeLink.used_at.is_null(False)).count())

@@ -117,7 +117,7 @@ def test_generation_out_of_range_is_a_programming_error(org, generation):
         sealing.seal_text("words", org[0], generation=generation)
 
 
-@pytest.mark.parametrize("blob", [b"", b"\x01", b"\x02\x00\x01" + b"\x00" * 100])
+@pytest.mark.parametrize("blob", [b"", b"\x01", b"\x03\x00\x01" + b"\x00" * 100])
 def test_blob_generation_of_a_foreign_blob_is_refused(blob):
     assert_refused(sealing.blob_generation, blob)
 
@@ -317,3 +317,39 @@ def test_session_box_is_keyed_by_the_secret_and_its_purpose():
     assert bytes(key) == bytes(sealing.session_key_box("app secret key"))
     assert bytes(key) != bytes(sealing.session_key_box("app secret kez"))
     assert bytes(key) != sealing.code_wrapping_key("app secret key", b"", "receipt")
+
+
+# --- filed keys: a seal once opened, for quick reading --------------------------------------------
+
+def test_a_filed_key_opens_only_with_the_org_private_key(org):
+    public, private = org
+    item_key = sealing.new_item_key()
+    filed = sealing.file_item_key(item_key, private, 5)
+    assert len(filed) == sealing.FILED_KEY_SIZE and item_key not in filed
+    assert sealing.blob_generation(filed) == 5 and sealing.key_size(filed) == sealing.FILED_KEY_SIZE
+    assert sealing.open_key(filed, private) == item_key
+    assert sealing.open_key(filed, private, sealing.filing_key(private)) == item_key
+    assert sealing.open_key(sealing.seal_item_key(item_key, public, 5), private) == item_key
+    assert_refused(sealing.open_key, filed, sealing.new_org_keypair()[1])
+    for index in range(len(filed)):
+        assert_refused(sealing.open_key, flipped(filed, index), private)
+    assert_refused(sealing.open_key, filed[:-1], private)
+    # filing needs the private key: the public key, or a key derived from it, files nothing
+    assert sealing.filing_key(private) != sealing.derive_key(public, sealing.FILING_PURPOSE)
+
+
+def test_a_sealed_text_refiled_still_opens(org):
+    public, private = org
+    blob = sealing.seal_text("refiled words", public, 2)
+    size = sealing.key_size(blob)
+    item_key = sealing.open_key(blob[:size], private)
+    refiled = sealing.file_item_key(item_key, private, 2) + blob[size:]
+    assert sealing.open_text(refiled, private) == "refiled words"
+    assert sealing.key_size(refiled) == sealing.FILED_KEY_SIZE
+
+
+def test_a_session_wrap_opens_only_in_the_session_it_is_bound_to(org):
+    text = sealing.wrap_for_session(org[1], "app secret key", "session:7:3")
+    assert sealing.unwrap_from_session(text, "app secret key", "session:7:3") == org[1]
+    for context in ("session:7:4", "session:8:3", "pending:7:3", ""):
+        assert_refused(sealing.unwrap_from_session, text, "app secret key", context)

@@ -125,5 +125,7 @@ def test_the_upgrade_encrypts_secrets_kept_in_the_clear(tmp_path):
     first = client.post("/login", data={"username": "old-admin", "password": TEST_PASSWORD})
     assert first.location.endswith("/login/verify")
     second = client.post("/login/verify", data={"code": pyotp.TOTP(secret).now()})
-    assert second.status_code == 302 and second.location.endswith("/staff/")
+    # logged in; as the first admin since the upgrade, shown the organisation's recovery key once
+    assert second.status_code == 200 and "recovery-key" in second.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 200
     close_pool()

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Flask
 
 from portal import areas
-from portal.accounts import cli, demo, migrations, service, views
+from portal.accounts import cli, demo, key_commands, migrations, service, views
 from portal.accounts.audit import AuditEntry
+from portal.accounts.keys import MODELS as KEY_MODELS
 from portal.accounts.models import OneTimeLink, RecoveryCode, User
 from portal.i18n import lazy_gettext as _l
 from portal.security import load_session_user
@@ -24,11 +25,12 @@ def _setup(app: Flask) -> None:
 area = areas.Area(
     name="accounts",
     blueprint=views.bp,
-    commands=(cli.create_user_command,),
+    commands=(cli.create_user_command, key_commands.rotate_keys_command,
+              key_commands.recover_keys_command),
     demo=demo.demo_accounts,
     purge=service.purge_spent_links,
     migrations=migrations.MIGRATIONS,
-    models=(User, OneTimeLink, RecoveryCode, AuditEntry),
+    models=(User, OneTimeLink, RecoveryCode, AuditEntry, *KEY_MODELS),
     setup=_setup,
     first_run=service.announce_setup_link_if_needed,
     audit_actions={
@@ -45,6 +47,10 @@ area = areas.Area(
         "2fa.enabled": _l("turned on the second factor"),
         "2fa.disabled": _l("turned off the second factor"),
         "2fa.recovery_code_used": _l("used a recovery code"),
+        "key.claimed": _l("took charge of the organisation key and was shown its recovery key"),
+        "key.granted": _l("gave access to sealed records to"),
+        "key.recovered": _l("restored access to sealed records with the recovery key for"),
+        "key.rotated": _l("replaced the organisation key; new generation:"),
     },
     access={
         "GET /login": areas.PUBLIC,
@@ -64,5 +70,6 @@ area = areas.Area(
         "POST /staff/users": areas.ADMIN,
         "POST /staff/users/<id:user_id>/<any(deactivate, activate, reset):action>": areas.ADMIN,
         "POST /staff/users/links/<id:link_id>/revoke": areas.ADMIN,
+        "POST /staff/users/<id:user_id>/grant": areas.ADMIN,
     },
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 
+from portal.accounts import keys
 from portal.accounts.models import User
 from portal.clock import utc_now
 from portal.roles import COUNCIL, STAFF
@@ -20,6 +21,14 @@ def demo_accounts() -> Iterator[str]:
             yield f"Account {username} already exists; left as it is."
             continue
         password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
-        User.create(username=username, display_name=name, role=role,
-                    password_hash=hash_password(password), created_on=utc_now().date())
+        user = User.create(username=username, display_name=name, role=role,
+                           password_hash=hash_password(password), created_on=utc_now().date())
         yield f"Created {role} account {username} with password {password}"
+        if user.is_staff:
+            recovery_key = keys.claim_on_console(user, password)
+            if recovery_key:
+                yield (f"{username} holds the organisation key and reads sealed records. Its recovery "
+                       f"key, shown only now (keep it offline): {recovery_key}")
+            else:
+                yield (f"An admin holds the organisation key: give {username} access to sealed "
+                       "records on /staff/users.")

@@ -10,6 +10,7 @@ import secrets
 from flask import current_app
 from peewee import (
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -131,9 +132,66 @@ def _v4_pending_login_and_audit_numbers() -> None:
         audit.update(id=fresh).where(audit.id == number).execute()
 
 
+
+def _v5_sealing_keys() -> None:
+    """The organisation key, accounts' own key pairs, their grants, and keys held for invitations."""
+
+    class Base(Model):
+        class Meta:
+            database = db
+            legacy_table_names = False
+
+    class User(Base):
+        # only to name the foreign key's table
+        class Meta:
+            table_name = "user"
+
+    class OneTimeLink(Base):
+        class Meta:
+            table_name = "one_time_link"
+
+    class OrgKey(Base):
+        generation = IntegerField(unique=True)
+        public_key = BlobField()
+        recovery_wrap = BlobField(null=True)
+        pending_wrap = BlobField(null=True)
+        created_on = DateField()
+
+        class Meta:
+            table_name = "org_key"
+
+    class AccountKey(Base):
+        user = ForeignKeyField(User, unique=True, backref="+", on_delete="CASCADE")
+        public_key = BlobField()
+        wrapped_private = BlobField()
+
+        class Meta:
+            table_name = "account_key"
+
+    class KeyGrant(Base):
+        user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+        generation = IntegerField()
+        sealed_key = BlobField()
+        granted_on = DateField()
+
+        class Meta:
+            table_name = "key_grant"
+            indexes = ((("user", "generation"), True),)
+
+    class LinkGrant(Base):
+        link = ForeignKeyField(OneTimeLink, unique=True, backref="+", on_delete="CASCADE")
+        wrapped_key = BlobField()
+
+        class Meta:
+            table_name = "link_grant"
+
+    db.create_tables([OrgKey, AccountKey, KeyGrant, LinkGrant])
+
+
 MIGRATIONS = (
     (1, _v1_accounts),
     (2, _v2_audit_subject),
     (3, _v3_encrypted_totp_secrets),
     (4, _v4_pending_login_and_audit_numbers),
+    (5, _v5_sealing_keys),
 )

@@ -12,7 +12,7 @@ from flask import current_app
 from peewee import JOIN, IntegrityError
 
 from portal import codes, throttle
-from portal.accounts import audit
+from portal.accounts import audit, keys
 from portal.accounts.models import OneTimeLink, RecoveryCode, User
 from portal.clock import utc_now
 from portal.db import db, write_transaction
@@ -105,6 +105,8 @@ def use_link(token: str, username: str, password: str, display_name: str = "") -
         with write_transaction():
             _claim_link(link)
             user = _account_from_link(link, username, password_hash, display_name)
+            # sealing: a new key pair for the account, and the key an invitation carries
+            keys.password_set(user, password, token)
             audit.record(user, f"link.used.{link.purpose}", user.id)
     except IntegrityError as error:
         # two invitations naming the same new user name, used at the same moment
@@ -266,6 +268,7 @@ def change_password(user: User, current: str, new: str) -> None:
         user.password_hash = hash_password(new)
         user.session_version += 1
         user.save()
+        keys.rewrap_for_password(user, current, new)
         audit.record(user, "password.changed", user.id)
 
 
@@ -279,6 +282,7 @@ def set_active(admin: User, user: User, active: bool) -> None:
         user.save()
         if not active:
             _revoke_links_of(user)
+            keys.revoke(user)
         audit.record(admin, "user.activated" if active else "user.deactivated", user.id)
 
 

@@ -5,7 +5,7 @@ import time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
-from portal.accounts import service
+from portal.accounts import keys, sealed, service
 from portal.accounts.audit import AuditEntry, action_label, day_only_actions
 from portal.accounts.forms import (
     AccountActionForm,
@@ -19,7 +19,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import User
 from portal.i18n import gettext as _
-from portal.roles import ROLE_CHOICES, needs_second_factor
+from portal.roles import ROLE_CHOICES, is_staff, needs_second_factor
 from portal.security import (
     admin_required,
     end_session,
@@ -43,12 +43,14 @@ def _after_login_target(next_path: str | None) -> str:
     return url_for("accounts.staff_home") if user.is_staff else url_for("home.index")
 
 
-def _ask_second_factor(user: User, next_path: str | None):
-    """Remember a pending login (bound to the account's server-side turn) and ask for a code."""
+def _ask_second_factor(user: User, next_path: str | None, private_key: bytes | None):
+    """Remember a pending login (bound to the account's server-side turn) and ask for a code;
+    the key the password opened waits, sealed in the session, for the code."""
     turn = service.begin_second_factor(user)
     session.clear()
     session["pending"] = {"uid": user.id, "ver": user.session_version, "turn": turn,
                           "at": int(time.time()), "next": next_path or ""}
+    keys.carry_pending(private_key, user)
     return redirect(url_for("accounts.login_verify"))
 
 
@@ -64,10 +66,19 @@ def _pending_user() -> User | None:
     return user
 
 
-def _finish_login(user: User, next_path: str | None):
+def _finish_login(user: User, next_path: str | None, private_key: bytes | None = None):
     """Start the session and leave the login pages."""
     start_session(user)
     g.user = user
+    recovery_key = keys.after_login(user, private_key)
+    opener = sealed.reader()
+    if opener is not None:
+        sealed.file_sealed(opener)
+    if recovery_key:
+        # shown once, in this answer only: never stored, never in an address or a cookie
+        then = (url_for("accounts.two_factor") if needs_second_factor(user.role) and not user.totp_enabled
+                else _after_login_target(next_path))
+        return render_template("accounts/recovery_key.html", recovery_key=recovery_key, then=then)
     if needs_second_factor(user.role) and not user.totp_enabled:
         flash(_("Admins need a second factor. Set it up now."), "info")
         return redirect(url_for("accounts.two_factor"))
@@ -89,9 +100,9 @@ def login():
         if user is None:
             form.password.errors.append(_("That user name and password do not match an active account."))
         elif user.totp_enabled:
-            return _ask_second_factor(user, form.next.data)
+            return _ask_second_factor(user, form.next.data, keys.unlock(user, form.password.data))
         else:
-            return _finish_login(user, form.next.data)
+            return _finish_login(user, form.next.data, keys.unlock(user, form.password.data))
     return render_template("accounts/login.html", form=form)
 
 
@@ -120,7 +131,7 @@ def login_verify():
             form.code.errors.append(str(error))
             return render_template("accounts/verify.html", form=form), 429
         if accepted:
-            return _finish_login(user, pending.get("next"))
+            return _finish_login(user, pending.get("next"), keys.take_pending(user))
         form.code.errors.append(_("That code did not work. Codes change every 30 seconds."))
     return render_template("accounts/verify.html", form=form)
 
@@ -157,8 +168,9 @@ def setup():
             form.password.errors.append(str(error))
         else:
             # a link someone intercepted must not be enough: the second factor still counts
-            response = (_ask_second_factor(user, None) if user.totp_enabled
-                        else _finish_login(user, None))
+            private_key = keys.unlock(user, form.password.data)
+            response = (_ask_second_factor(user, None, private_key) if user.totp_enabled
+                        else _finish_login(user, None, private_key))
             # after the session was started afresh, so the message is not cleared with it
             flash(_("Your password is set. Welcome."), "success")
             return response
@@ -171,6 +183,7 @@ def account():
     """One's own account: password and second factor."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        private_key = keys.current_private_key()
         try:
             service.change_password(g.user, form.current.data, form.password.data)
         except service.AccountError as error:
@@ -178,10 +191,21 @@ def account():
         else:
             g.user = User.get_by_id(g.user.id)
             start_session(g.user)
+            keys.carry(private_key, g.user)
             flash(_("Password changed. You were logged out everywhere else."), "success")
             return redirect(url_for("accounts.account"))
     remaining = service.remaining_recovery_codes(g.user) if g.user.totp_enabled else 0
-    return render_template("accounts/account.html", form=form, remaining=remaining)
+    return render_template("accounts/account.html", form=form, remaining=remaining,
+                           sealed_access=_sealed_access(g.user))
+
+
+def _sealed_access(user: User) -> str:
+    """Whether an account can read sealed records: "council", "yes", "relogin" or "no"."""
+    if not user.is_staff:
+        return "council"
+    if keys.can_read(user):
+        return "yes" if keys.current_private_key() is not None else "relogin"
+    return "no"
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
@@ -227,6 +251,8 @@ def users():
     """Admins invite people and see every account."""
     form = InviteForm()
     new_link = None
+    carries_key = False
+    form_role = ""
     if form.validate_on_submit():
         if User.by_username(form.username.data) is not None:
             form.username.errors.append(_("That user name is taken. Choose another."))
@@ -234,9 +260,15 @@ def users():
             token = service.issue_link("invite", form.role.data, username=form.username.data,
                                        created_by=g.user)
             new_link = service.link_for(token)
+            carries_key = keys.attach_to_invitation(token, keys.current_private_key())
+            form_role = form.role.data
             form = InviteForm(formdata=None)
     roster = list(User.roster())
     return render_template("staff/users.html", form=form, new_link=new_link,
+                           carries_key=carries_key, invited_staff=bool(new_link) and is_staff(form_role),
+                           readers=keys.readers(),
+                           key_pairs=keys.accounts_with_key_pairs(),
+                           can_grant=keys.current_private_key() is not None,
                            users=roster, action_form=AccountActionForm(),
                            links=service.pending_links(),
                            audit_entries=AuditEntry.latest(50), action_label=action_label,
@@ -287,3 +319,23 @@ def require_admin_second_factor():
     if request.endpoint in ("accounts.two_factor", "accounts.logout", "static"):
         return None
     return redirect(url_for("accounts.two_factor"))
+
+
+@bp.route("/staff/users/<id:user_id>/grant", methods=["POST"])
+@admin_required
+def grant_key(user_id: int):
+    """Give an account access to sealed records with the key this admin's session holds."""
+    form = AccountActionForm()
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        keys.grant(g.user, user, keys.current_private_key())
+    except keys.KeyAccessError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("%(name)s can now read sealed records (after their next login).", name=user.username),
+              "success")
+    return redirect(url_for("accounts.users"))

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from portal import clock, codes
 from portal.accounts.models import User
-from portal.feedback import receipts
-from portal.feedback.models import FeedbackMessage, FeedbackThread
+from portal.feedback import receipts, service
+from portal.feedback.models import FeedbackThread
 
 # (days ago, topic, rating, quotable, status, tags, messages as (author, days ago, text), published)
 SAMPLE_THREADS = [
@@ -83,14 +83,13 @@ def demo_feedback() -> Iterator[str]:
     for started, topic, rating, quotable, status, tags, messages, public in SAMPLE_THREADS:
         code = receipts.new_receipt()
         example = example or codes.format_code(code)
-        thread = FeedbackThread.create(
-            receipt_hash=receipts.receipt_hash(code), topic=topic, rating=rating,
-            quotable=quotable, status=status, tags=tags.replace(", ", ","),
-            created_on=today - dt.timedelta(days=started),
-            last_message_on=today - dt.timedelta(days=messages[-1][1]))
+        thread, item_key = service.create_thread(
+            code, today - dt.timedelta(days=started), topic=topic, rating=rating,
+            quotable=quotable, status=status, tags=tags.replace(", ", ","))
+        thread.last_message_on = today - dt.timedelta(days=messages[-1][1])
+        thread.save()
         for author, days_ago, body in messages:
-            FeedbackMessage.create(thread=thread, author=author, body=body,
-                                   created_on=today - dt.timedelta(days=days_ago),
+            service.store_message(thread, item_key, author, body, today - dt.timedelta(days=days_ago),
                                    staff_user=staff if author == "staff" else None)
         if public:
             published += 1

@@ -9,11 +9,13 @@ import secrets
 
 from peewee import (
     BigIntegerField,
+    BlobField,
     BooleanField,
     Case,
     CharField,
     DateField,
     ForeignKeyField,
+    IntegerField,
     Model,
     SmallIntegerField,
     Table,
@@ -21,6 +23,7 @@ from peewee import (
 )
 from playhouse.migrate import SchemaMigrator, migrate
 
+from portal import sealing
 from portal.db import db
 
 
@@ -138,4 +141,59 @@ def _v2_audit_rows_keep_the_day(public: dict[int, int]) -> None:
          .execute())
 
 
-MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids))
+
+def _v3_sealed_messages() -> None:
+    """Seal what clients and staff wrote: each thread gets its own key, sealed to the organisation.
+
+    Existing messages are encrypted in place with their thread's new key; only the organisation
+    public key is needed. A receipt is not stored, so an existing thread's key cannot be wrapped
+    for it here: the client gets a new key at their next visit (see service.open_for_client).
+    """
+    migrator = SchemaMigrator.from_database(db.obj)
+    migrate(
+        migrator.add_column("feedback_thread", "sealed_key", BlobField(null=True)),
+        migrator.add_column("feedback_thread", "receipt_key", BlobField(null=True)),
+        migrator.add_column("feedback_thread", "legacy_key", BlobField(null=True)),
+        migrator.add_column("feedback_message", "sealed_body", BlobField(null=True)),
+    )
+
+    class Base(Model):
+        class Meta:
+            database = db
+            legacy_table_names = False
+
+    class Thread(Base):
+        sealed_key = BlobField(null=True)
+
+        class Meta:
+            table_name = "feedback_thread"
+
+    class Message(Base):
+        thread_id = IntegerField()
+        body = TextField()
+        sealed_body = BlobField(null=True)
+
+        class Meta:
+            table_name = "feedback_message"
+
+    thread_ids = [row.id for row in Thread.select(Thread.id)]
+    if thread_ids:
+        # the organisation key of the accounts area (made, unclaimed, when it does not exist yet)
+        from portal.accounts.keys import org_public_key
+
+        generation, public_key = org_public_key()
+        thread_keys = {thread_id: sealing.new_item_key() for thread_id in thread_ids}
+        for thread_id, item_key in thread_keys.items():
+            sealed_key = sealing.seal_item_key(item_key, public_key, generation)
+            Thread.update(sealed_key=sealed_key).where(Thread.id == thread_id).execute()
+        for message in Message.select(Message.id, Message.thread_id, Message.body):
+            body = sealing.encrypt_with_key(message.body, thread_keys[message.thread_id])
+            Message.update(sealed_body=body).where(Message.id == message.id).execute()
+    migrate(
+        migrator.drop_column("feedback_message", "body"),
+        migrator.rename_column("feedback_message", "sealed_body", "body"),
+        migrator.add_not_null("feedback_message", "body"),
+    )
+
+
+MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids), (3, _v3_sealed_messages))

@@ -12,7 +12,9 @@ from peewee import (
     TextField,
 )
 
+from portal.accounts.keys import BytesField
 from portal.accounts.models import User
+from portal.accounts.sealed import ItemTextField, SealedKeyField
 from portal.choices import Choices
 from portal.db import BaseModel, new_public_id
 from portal.i18n import lazy_gettext as _l
@@ -52,9 +54,18 @@ class FeedbackThread(BaseModel):
     tags = CharField(max_length=255, default="")
     created_on = DateField()
     last_message_on = DateField(index=True)
+    # what is published is public by the person's consent, so it is kept in the clear, and only
+    # while published: the publish form starts from the sealed messages and stores no draft
     public_quote = TextField(null=True)
     public_action = TextField(null=True)
     published_on = DateField(null=True, index=True)
+    # the thread's own key, which encrypts its messages, sealed to the organisation key
+    sealed_key = SealedKeyField(null=True)
+    # the same key wrapped for the receipt, so whoever holds the receipt reads the replies
+    receipt_key = BytesField(null=True)
+    # a thread from before sealing, once its client came back: the key of the earlier messages,
+    # until a reply from staff moves them under the new key (see service.open_for_client)
+    legacy_key = SealedKeyField(null=True)
 
     class Meta:
         table_name = "feedback_thread"
@@ -92,7 +103,8 @@ class FeedbackMessage(BaseModel):
     public_id = BigIntegerField(unique=True, default=new_public_id)
     thread = ForeignKeyField(FeedbackThread, backref="messages", on_delete="CASCADE")
     author = CharField(max_length=8)
-    body = TextField()
+    # encrypted with the thread's key; read through the service, never shown as stored
+    body = ItemTextField()
     created_on = DateField()
     # staff are not anonymous: a reply keeps who wrote it
     staff_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")

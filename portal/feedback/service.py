@@ -10,6 +10,7 @@ from flask import current_app
 from peewee import Tuple, fn
 
 from portal import clock, codes
+from portal.accounts import sealed
 from portal.accounts.audit import record
 from portal.accounts.models import User
 from portal.db import fresh_public_id, write_transaction
@@ -27,10 +28,55 @@ MAX_TAG_LENGTH = 30
 CSV_HEADER = ["thread", "message_id", "topic", "rating", "status", "tags", "quotable", "thread_started_on",
               "message_on", "author", "message"]
 CURSOR_PATTERN = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
+# what the thread key is wrapped for: the receipt code (its hash is kept under another purpose)
+RECEIPT_KEY_PURPOSE = "feedback-receipt-key"
+# in the export, a message no key of this session opens
+SEALED_CELL = "[sealed]"
 
 
 class FeedbackError(Exception):
     """A request the rules refuse, with a message fit to show to the person."""
+
+
+# --- threads and their sealed messages ----------------------------------------------------------
+
+def create_thread(code: str, day: dt.date, **fields) -> tuple[FeedbackThread, bytes]:
+    """A new thread with its own key, sealed to the organisation and wrapped for the receipt."""
+    item_key = sealed.new_item_key()
+    thread = FeedbackThread.create(
+        public_id=fresh_public_id(FeedbackThread), receipt_hash=receipts.receipt_hash(code),
+        created_on=day, last_message_on=day,
+        sealed_key=sealed.seal_item_key(item_key),
+        receipt_key=sealed.wrap_for_code(item_key, code, RECEIPT_KEY_PURPOSE), **fields)
+    return thread, item_key
+
+
+def store_message(thread: FeedbackThread, item_key: bytes, author: str, text: str, day: dt.date,
+                   staff_user: User | None = None) -> FeedbackMessage:
+    """A message encrypted with its thread's key."""
+    return FeedbackMessage.create(public_id=fresh_public_id(FeedbackMessage), thread=thread,
+                                  author=author, body=sealed.encrypt(text, item_key),
+                                  created_on=day, staff_user=staff_user)
+
+
+def _read(messages: list[FeedbackMessage], item_keys: list[bytes]) -> list[FeedbackMessage]:
+    """Set each message's `text` (None when none of the keys opens it)."""
+    for message in messages:
+        message.text = None
+        for item_key in item_keys:
+            message.text = sealed.decrypt(message.body, item_key)
+            if message.text is not None:
+                break
+    return messages
+
+
+def _staff_keys(thread, opener: sealed.Reader | None = None) -> list[bytes]:
+    """The thread's keys that staff holding the organisation key can open (current, then earlier)."""
+    opener = opener or sealed.reader()
+    if opener is None:
+        return []
+    found = (opener.item_key(thread.sealed_key), opener.item_key(thread.legacy_key))
+    return [item_key for item_key in found if item_key is not None]
 
 
 # --- the client's side -----------------------------------------------------------------------
@@ -43,7 +89,7 @@ def find_thread(receipt_text: str) -> FeedbackThread | None:
 
 def submit_feedback(message: str, topic: str = "", rating: int | None = None,
                     quotable: bool = False) -> str:
-    """Store new feedback with today's date and return its receipt, formatted for reading."""
+    """Store new feedback, sealed, with today's date and return its receipt, formatted for reading."""
     if topic and topic not in TOPICS:
         raise FeedbackError(_("Choose one of the listed topics."))
     if rating is not None and not 1 <= rating <= 5:
@@ -51,30 +97,50 @@ def submit_feedback(message: str, topic: str = "", rating: int | None = None,
     code = receipts.new_receipt()
     today = clock.today()
     with write_transaction():
-        thread = FeedbackThread.create(public_id=fresh_public_id(FeedbackThread),
-                                       receipt_hash=receipts.receipt_hash(code), topic=topic or "",
-                                       rating=rating, quotable=quotable, status="new",
-                                       created_on=today, last_message_on=today)
-        _add_message(thread, "client", message, today)
+        thread, item_key = create_thread(code, today, topic=topic or "", rating=rating,
+                                          quotable=quotable, status="new")
+        store_message(thread, item_key, "client", message, today)
     return codes.format_code(code)
 
 
-def _add_message(thread: FeedbackThread, author: str, body: str, day, staff_user=None) -> None:
-    """One message with a random public id (call inside the write transaction)."""
-    FeedbackMessage.create(public_id=fresh_public_id(FeedbackMessage), thread=thread, author=author,
-                           body=body, created_on=day, staff_user=staff_user)
+def open_for_client(thread: FeedbackThread, receipt_text: str) -> bytes | None:
+    """The thread's key for the person holding its receipt.
+
+    A thread from before sealing has no key wrapped for its receipt: it gets a new key now,
+    wrapped for the receipt, and its earlier messages stay under the old key (which only staff
+    open) until a reply from staff moves them under the new one.
+    """
+    code = codes.normalise(receipt_text)
+    if thread.receipt_key is not None:
+        return sealed.unwrap_for_code(thread.receipt_key, code, RECEIPT_KEY_PURPOSE)
+    item_key = sealed.new_item_key()
+    with write_transaction():
+        changed = (FeedbackThread
+                   .update(legacy_key=thread.sealed_key, sealed_key=sealed.seal_item_key(item_key),
+                           receipt_key=sealed.wrap_for_code(item_key, code, RECEIPT_KEY_PURPOSE))
+                   .where((FeedbackThread.id == thread.id) & FeedbackThread.receipt_key.is_null())
+                   .execute())
+    fresh = FeedbackThread.get_by_id(thread.id)
+    thread.sealed_key, thread.receipt_key, thread.legacy_key = (
+        fresh.sealed_key, fresh.receipt_key, fresh.legacy_key)
+    return item_key if changed else sealed.unwrap_for_code(fresh.receipt_key, code, RECEIPT_KEY_PURPOSE)
 
 
-def thread_messages(thread: FeedbackThread) -> list[FeedbackMessage]:
-    """Every message of a thread, oldest first."""
-    return list(FeedbackMessage.in_thread(thread))
+def client_messages(thread: FeedbackThread, receipt_text: str) -> list[FeedbackMessage]:
+    """The messages the receipt opens, oldest first (earlier, still sealed ones are left out)."""
+    item_key = open_for_client(thread, receipt_text)
+    messages = _read(list(FeedbackMessage.in_thread(thread)), [item_key] if item_key else [])
+    return [message for message in messages if message.text is not None]
 
 
-def add_follow_up(thread: FeedbackThread, body: str) -> None:
+def add_follow_up(thread: FeedbackThread, receipt_text: str, body: str) -> None:
     """The client adds to their thread; it becomes new again so staff see it."""
+    item_key = open_for_client(thread, receipt_text)
+    if item_key is None:
+        raise FeedbackError(_("We could not add your message. Please enter your code again."))
     today = clock.today()
     with write_transaction():
-        _add_message(thread, "client", body, today)
+        store_message(thread, item_key, "client", body, today)
         (FeedbackThread
          .update(status="new", last_message_on=today)
          .where(FeedbackThread.id == thread.id)
@@ -105,7 +171,8 @@ class ThreadPage:
     """One page of the staff list and where the next one starts."""
 
     threads: list[FeedbackThread]
-    excerpts: dict[int, str]
+    # None when this session cannot read sealed records
+    excerpts: dict[int, str] | None
     next_cursor: str | None
 
 
@@ -143,23 +210,39 @@ def list_threads(status: str = "", topic: str = "", cursor: str | None = None,
     if len(rows) > per_page:
         last = threads[-1]
         next_cursor = f"{last.last_message_on.isoformat()}.{last.public_id}"
-    return ThreadPage(threads, _first_words([t.id for t in threads]), next_cursor)
+    return ThreadPage(threads, _first_words(threads), next_cursor)
 
 
-def _first_words(thread_ids: list[int]) -> dict[int, str]:
-    """The opening of each thread's first message, for the list."""
-    if not thread_ids:
+def _first_words(threads: list[FeedbackThread]) -> dict[int, str] | None:
+    """The opening of each thread's first message, for the list (None without the key)."""
+    opener = sealed.reader()
+    if opener is None:
+        return None
+    if not threads:
         return {}
     first_ids = (FeedbackMessage
                  .select(fn.MIN(FeedbackMessage.id))
-                 .where(FeedbackMessage.thread.in_(thread_ids))
+                 .where(FeedbackMessage.thread.in_([thread.id for thread in threads]))
                  .group_by(FeedbackMessage.thread))
-    rows = (FeedbackMessage
-            .select(FeedbackMessage.thread, fn.SUBSTR(FeedbackMessage.body, 1, EXCERPT_LENGTH)
-                    .alias("excerpt"))
-            .where(FeedbackMessage.id.in_(first_ids))
-            .namedtuples())
-    return {row.thread: row.excerpt for row in rows}
+    bodies = dict(FeedbackMessage
+                  .select(FeedbackMessage.thread, FeedbackMessage.body)
+                  .where(FeedbackMessage.id.in_(first_ids))
+                  .tuples())
+    excerpts = {}
+    for thread in threads:
+        text = _decrypt_any(bodies.get(thread.id), _staff_keys(thread, opener))
+        if text is not None:
+            excerpts[thread.id] = text[:EXCERPT_LENGTH]
+    return excerpts
+
+
+def _decrypt_any(blob: bytes | None, item_keys: list[bytes]) -> str | None:
+    """The text of a blob under the first key that opens it."""
+    for item_key in item_keys:
+        text = sealed.decrypt(blob, item_key)
+        if text is not None:
+            return text
+    return None
 
 
 def get_thread(public_id: int) -> FeedbackThread | None:
@@ -167,11 +250,36 @@ def get_thread(public_id: int) -> FeedbackThread | None:
     return FeedbackThread.get_or_none(FeedbackThread.public_id == public_id)
 
 
+def thread_messages(thread: FeedbackThread) -> list[FeedbackMessage]:
+    """Every message of a thread, oldest first, each with its `text` (None without the key)."""
+    return _read(list(FeedbackMessage.in_thread(thread)), _staff_keys(thread))
+
+
+def _key_for_writing(thread: FeedbackThread) -> bytes:
+    """The thread's current key, opened with this session's key; earlier messages moved under it."""
+    opener = sealed.reader()
+    item_key = opener.item_key(thread.sealed_key) if opener is not None else None
+    if item_key is None:
+        raise FeedbackError(_("Your session cannot read sealed records, so it cannot write here. "
+                              "Log in again, or ask an admin for access."))
+    earlier = opener.item_key(thread.legacy_key) if thread.legacy_key else None
+    if earlier is not None:
+        # the client's new key now opens the messages from before sealing too
+        for message in FeedbackMessage.select().where(FeedbackMessage.thread == thread):
+            text = sealed.decrypt(message.body, earlier)
+            if text is not None:
+                (FeedbackMessage.update(body=sealed.encrypt(text, item_key))
+                 .where(FeedbackMessage.id == message.id).execute())
+        FeedbackThread.update(legacy_key=None).where(FeedbackThread.id == thread.id).execute()
+        thread.legacy_key = None
+    return item_key
+
+
 def reply(actor: User, thread: FeedbackThread, body: str) -> None:
     """A staff member answers; the client sees it with their receipt."""
     today = clock.today()
     with write_transaction():
-        _add_message(thread, "staff", body, today, staff_user=actor)
+        store_message(thread, _key_for_writing(thread), "staff", body, today, staff_user=actor)
         (FeedbackThread
          .update(status="replied", last_message_on=today)
          .where(FeedbackThread.id == thread.id)
@@ -217,8 +325,7 @@ def set_tags(actor: User, thread: FeedbackThread, text: str) -> list[str]:
 
 
 def suggested_quote(thread: FeedbackThread) -> str:
-    """What the publish form starts from: the published quote, else the first client message
-    (with any direction override shown as its code, so the quote reads as it was written)."""
+    """What the publish form starts from: the published quote, else the first client message."""
     if thread.public_quote:
         return thread.public_quote
     first = (FeedbackMessage
@@ -226,7 +333,9 @@ def suggested_quote(thread: FeedbackThread) -> str:
              .where((FeedbackMessage.thread == thread) & (FeedbackMessage.author == "client"))
              .order_by(FeedbackMessage.id)
              .first())
-    return reveal_bidi_controls(first.body) if first else ""
+    text = _decrypt_any(first.body, _staff_keys(thread)) if first else None
+    # any direction override shown as its code, so the quote reads as it was written
+    return reveal_bidi_controls(text) if text else ""
 
 
 def publish(actor: User, thread: FeedbackThread, quote: str, action_taken: str) -> None:
@@ -256,14 +365,14 @@ def unpublish(actor: User, thread: FeedbackThread) -> None:
 
 # --- export and retention --------------------------------------------------------------------
 
-def export_threads(actor: User) -> Iterator[list]:
+def export_threads(actor: User, opener: sealed.Reader) -> Iterator[list]:
     """Record in the audit trail who downloaded every open thread, then hand over the rows."""
     with write_transaction():
         record(actor, "feedback.export")
-    return export_rows()
+    return export_rows(opener)
 
 
-def export_rows() -> Iterator[list]:
+def export_rows(opener: sealed.Reader) -> Iterator[list]:
     """One row per message of every thread that is not archived, in public-id order (which says
     nothing of when a thread came), in batches."""
     last_public_id = 0
@@ -273,7 +382,8 @@ def export_rows() -> Iterator[list]:
             FeedbackThread
             .select(FeedbackThread.id, FeedbackThread.public_id, FeedbackThread.topic,
                     FeedbackThread.rating, FeedbackThread.status, FeedbackThread.tags,
-                    FeedbackThread.quotable, FeedbackThread.created_on)
+                    FeedbackThread.quotable, FeedbackThread.created_on, FeedbackThread.sealed_key,
+                    FeedbackThread.legacy_key)
             .where((FeedbackThread.status != "archived")
                    & (FeedbackThread.public_id > last_public_id))
             .order_by(FeedbackThread.public_id)
@@ -290,10 +400,19 @@ def export_rows() -> Iterator[list]:
             .tuples()
             .iterator(),
             key=lambda message: (order[message[0]], message[1]))
+        item_keys = {}
         for thread_id, _row_id, message_id, created_on, author, body in messages:
-            _, public_id, topic, rating, status, tags, quotable, started_on = threads[thread_id]
+            (_, public_id, topic, rating, status, tags, quotable, started_on, sealed_key,
+             legacy_key) = threads[thread_id]
+            if thread_id not in item_keys:
+                # each thread's key is opened once here, so the reader need not remember it
+                found = (opener.item_key(sealed_key, remember=False),
+                         opener.item_key(legacy_key, remember=False) if legacy_key else None)
+                item_keys[thread_id] = [item_key for item_key in found if item_key is not None]
+            text = _decrypt_any(body, item_keys[thread_id])
             yield [public_id, message_id, topic, rating or "", status, tags, bool(quotable),
-                   started_on.isoformat(), created_on.isoformat(), author, body]
+                   started_on.isoformat(), created_on.isoformat(), author,
+                   text if text is not None else SEALED_CELL]
         last_public_id = max(order.values())
 
 

@@ -13,6 +13,7 @@ from flask import (
 )
 
 from portal import codes
+from portal.accounts import sealed
 from portal.clock import today
 from portal.export import csv_response
 from portal.feedback import receipts, service
@@ -89,7 +90,11 @@ def status():
         follow_up = FollowUpForm()
         if not follow_up.validate():
             return _client_thread(thread, receipt, follow_up=follow_up)
-        service.add_follow_up(thread, follow_up.message.data)
+        try:
+            service.add_follow_up(thread, receipt, follow_up.message.data)
+        except service.FeedbackError as error:
+            follow_up.message.errors.append(str(error))
+            return _client_thread(thread, receipt, follow_up=follow_up)
         return _client_thread(thread, receipt, note=_("Your message was added. Thank you."))
     return _client_thread(thread, receipt)
 
@@ -109,7 +114,7 @@ def _client_thread(thread: FeedbackThread, receipt: str, follow_up: FollowUpForm
     follow_up = follow_up or FollowUpForm(formdata=None, receipt=receipt)
     follow_up.receipt.data = receipt
     return render_template("feedback/thread.html", thread=thread,
-                           messages=service.thread_messages(thread),
+                           messages=service.client_messages(thread, receipt),
                            status_text=CLIENT_STATUS_TEXT[thread.status], follow_up=follow_up,
                            withdraw=WithdrawQuoteForm(formdata=None, receipt=receipt), note=note)
 
@@ -163,7 +168,11 @@ def staff_reply(thread_id: int):
     form = ReplyForm()
     if not form.validate_on_submit():
         return _staff_thread_page(thread, reply=form)
-    service.reply(g.user, thread, form.message.data)
+    try:
+        service.reply(g.user, thread, form.message.data)
+    except service.FeedbackError as error:
+        form.message.errors.append(str(error))
+        return _staff_thread_page(thread, reply=form)
     flash(_("Your reply was sent. The person sees it when they enter their code."), "success")
     return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
 
@@ -231,5 +240,10 @@ def staff_unpublish(thread_id: int):
 @staff_required
 def staff_export():
     """Every thread that is not archived, as CSV, streamed a batch at a time (audited)."""
+    opener = sealed.reader()
+    if opener is None:
+        flash(_("Your session cannot read sealed records, so it cannot export them. Log in again, "
+                "or ask an admin for access."), "error")
+        return redirect(url_for("feedback.staff_list"))
     return csv_response(f"feedback-{today().isoformat()}.csv", service.CSV_HEADER,
-                        service.export_threads(g.user))
+                        service.export_threads(g.user, opener))

@@ -75,6 +75,8 @@ def png_size(path: Path) -> tuple[int, int]:
 def sample_portal(tmp_path_factory, exit_site, start_portal):
     """A portal of its own holding one published conversation with a staff reply."""
     with start_portal(tmp_path_factory.mktemp("screenshots"), exit_site.url) as portal:
+        from support.sealing import holding_the_key
+
         from portal.accounts.models import User
         from portal.feedback import service
 
@@ -83,7 +85,8 @@ def sample_portal(tmp_path_factory, exit_site, start_portal):
         def seed():
             receipt = service.submit_feedback(CLIENT_WORDS, "space", 4, True)
             thread = service.find_thread(receipt)
-            service.reply(User.get_by_id(staff.id), thread, STAFF_WORDS)
+            with holding_the_key(portal.app, User.get_by_id(staff.id)):
+                service.reply(User.get_by_id(staff.id), thread, STAFF_WORDS)
             service.publish(User.get_by_id(staff.id), thread,
                             "The waiting room is cold in the mornings.",
                             "We bought a heater, and the drop-in now opens at 9.")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from support.canary import Visitor
 from support.hostile import CHOICE, SECRET, TEXT, Field, HostileForm
 from support.screens import Screen, go, submit
+from support.sealing import message_texts
 from support.world import World, new_feedback_thread, text_of_class
 
 from portal.feedback.service import parse_tags
@@ -59,18 +60,19 @@ TOPICS = ("", "service", "staff", "space", "other")
 FORMS: list[HostileForm] = [
     HostileForm("feedback", "anonymous", lambda w: "/feedback",
                 lambda w: {"message": "Thank you.", "topic": "", "rating": "4"},
-                {"message": Field(TEXT), "website": Field(SECRET), "topic": Field(CHOICE, choices=TOPICS),
+                {"message": Field(TEXT, sealed=message_texts), "website": Field(SECRET),
+                 "topic": Field(CHOICE, choices=TOPICS),
                  "rating": Field(CHOICE, choices=("", "1", "2", "3", "4", "5")),
                  "quotable": Field(SECRET)},
                 shows=_newest_thread_pages),
     HostileForm("follow-up", "anonymous", lambda w: "/feedback/status",
                 lambda w: {"receipt": _receipt(w), "message": "One more thing."},
-                {"message": Field(TEXT), "receipt": Field(SECRET)},
+                {"message": Field(TEXT, sealed=message_texts), "receipt": Field(SECRET)},
                 shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
     HostileForm("receipt lookup", "anonymous", lambda w: "/feedback/status",
                 lambda w: {"receipt": _receipt(w)}, {"receipt": Field(SECRET)}),
     HostileForm("staff reply", "staff", lambda w: f"/staff/feedback/{_thread(w)}/reply",
-                lambda w: {"message": "We are on it."}, {"message": Field(TEXT)},
+                lambda w: {"message": "We are on it."}, {"message": Field(TEXT, sealed=message_texts)},
                 shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
     HostileForm("tags", "staff", lambda w: f"/staff/feedback/{_thread(w)}/tags",
                 lambda w: {"tags": "kitchen"},
@@ -125,6 +127,8 @@ CANARY_FLOW = [_give_feedback, _read_reply, _follow_up, _wrong_receipt, _honeypo
 
 def seed_thread(server, *, published: bool = False) -> tuple[str, int]:
     """A quotable feedback thread with a staff reply; returns (receipt, its public id)."""
+    from support.sealing import holding_the_key
+
     from portal.accounts.models import User
     from portal.feedback import service
 
@@ -134,7 +138,9 @@ def seed_thread(server, *, published: bool = False) -> tuple[str, int]:
         receipt = service.submit_feedback("The waiting room is cold in the mornings.", "space", 3, True)
         thread = service.find_thread(receipt)
         actor = User.get_by_id(staff.id)
-        service.reply(actor, thread, "Thank you for telling us. We have ordered a heater.")
+        # a reply is sealed with the thread's key, which only a session holding the key opens
+        with holding_the_key(server.app, actor):
+            service.reply(actor, thread, "Thank you for telling us. We have ordered a heater.")
         if published:
             service.publish(actor, thread, "The waiting room is cold in the mornings.",
                             "We bought a heater for the waiting room.")

@@ -56,7 +56,10 @@ def test_feedback_keeps_no_address_agent_referrer_or_time(tmp_path, caplog, capf
 def test_thread_holds_only_the_documented_columns(app):
     assert set(FeedbackThread._meta.fields) == {
         "id", "public_id", "receipt_hash", "topic", "rating", "quotable", "status", "tags", "created_on",
-        "last_message_on", "public_quote", "public_action", "published_on"}
+        "last_message_on", "public_quote", "public_action", "published_on",
+        # the thread's key: sealed to the organisation, wrapped for the receipt, and the key of
+        # the messages from before sealing until staff reply
+        "sealed_key", "receipt_key", "legacy_key"}
 
 
 # --- wrong receipts ---------------------------------------------------------------------------

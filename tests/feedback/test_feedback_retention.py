@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 import pytest
 from support.config import portal_config
+from support.sealing import add_message, make_thread
 
 from portal import clock, create_app
 from portal.db import db
@@ -16,10 +16,11 @@ from portal.feedback.models import FeedbackMessage, FeedbackThread
 def _thread(last_message_days_ago: int, messages: int = 1) -> FeedbackThread:
     """A thread whose last message is that many days old (the database must be open)."""
     last = clock.today() - dt.timedelta(days=last_message_days_ago)
-    thread = FeedbackThread.create(receipt_hash=secrets.token_hex(32),
-                                   created_on=last - dt.timedelta(days=30), last_message_on=last)
-    for _ in range(messages):
-        FeedbackMessage.create(thread=thread, author="client", body="Old words.", created_on=last)
+    thread = make_thread("Old words.", last)
+    thread.created_on = last - dt.timedelta(days=30)
+    thread.save()
+    for _ in range(messages - 1):
+        add_message(thread, "client", "Old words.", last)
     return thread
 
 
@@ -45,7 +46,7 @@ def test_purge_deletes_threads_past_retention_and_says_how_many(runner, query, m
 def test_a_recent_reply_keeps_an_old_thread(runner, query):
     def old_thread_with_new_reply() -> int:
         thread = _thread(500)
-        FeedbackMessage.create(thread=thread, author="staff", body="Reply.", created_on=clock.today())
+        add_message(thread, "staff", "Reply.", clock.today())
         thread.last_message_on = clock.today()
         thread.save()
         return thread.id

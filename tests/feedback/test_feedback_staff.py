@@ -8,6 +8,8 @@ import re
 import secrets
 
 import pytest
+from support.sealing import make_thread as make_sealed_thread
+from support.sealing import message_texts
 from support.world import log_in, make_account, submit
 
 from portal import clock
@@ -24,10 +26,7 @@ def make_thread(query):
     def _make(message: str = "The kettle is broken.", days_ago: int = 0, **fields) -> FeedbackThread:
         def create() -> FeedbackThread:
             day = clock.today() - dt.timedelta(days=days_ago)
-            thread = FeedbackThread.create(receipt_hash=secrets.token_hex(32), created_on=day,
-                                           last_message_on=day, **fields)
-            FeedbackMessage.create(thread=thread, author="client", body=message, created_on=day)
-            return thread
+            return make_sealed_thread(message, day, **fields)
         return query(create)
     return _make
 
@@ -140,14 +139,12 @@ def test_unknown_thread_is_a_404(client, staff):
 
 
 def test_reply_is_plain_text_marks_replied_and_is_audited_without_client_words(
-        csrf_app, query):
+        csrf_app, csrf_query):
     from portal.db import db
 
     with csrf_app.app_context(), db.connection_context():
         day = clock.today() - dt.timedelta(days=3)
-        thread = FeedbackThread.create(receipt_hash="a" * 64, created_on=day, last_message_on=day)
-        FeedbackMessage.create(thread=thread, author="client", body="Secret words.",
-                               created_on=thread.created_on)
+        thread = make_sealed_thread("Secret words.", day)
     user = make_account(csrf_app, "staff", "sam")
     client = csrf_app.test_client()
     log_in(client, user)
@@ -163,7 +160,9 @@ def test_reply_is_plain_text_marks_replied_and_is_audited_without_client_words(
         reply = FeedbackMessage.select().where(FeedbackMessage.author == "staff").get()
         audit = [(e.action, e.subject_id, e.actor_id) for e in AuditEntry.select()]
     assert stored.status == "replied" and stored.last_message_on == clock.today()
-    assert reply.body == "<b>Thank you</b>\nWe hear you." and reply.staff_user_id == user.id
+    with csrf_app.app_context(), db.connection_context():
+        assert message_texts([reply]) == ["<b>Thank you</b>\nWe hear you."]
+    assert reply.staff_user_id == user.id
     assert isinstance(reply.created_on, dt.date) and not isinstance(reply.created_on, dt.datetime)
     assert audit == [("feedback.reply", thread.public_id, user.id)]
     html = client.get(page).get_data(as_text=True)
@@ -303,8 +302,8 @@ def test_export_is_produced_lazily(client, staff, make_thread, monkeypatch):
     produced = []
     original = service.export_rows
 
-    def watching():
-        for row in original():
+    def watching(opener):
+        for row in original(opener):
             produced.append(row[0])
             yield row
 

@@ -20,6 +20,9 @@ class Field:
     choices: tuple[str, ...] = ()
     # a field whose value is copied into another (password confirmation)
     mirror: str | None = None
+    # stored sealed: compared with what the stored rows say once opened with the organisation
+    # key, and never found in the stored rows as typed
+    sealed: Callable[[], list] | None = None
 
 
 @dataclass

@@ -1,0 +1,367 @@
+"""Encryption at rest: what people write is sealed, and only staff with access read it back."""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask, g, session
+from support.config import POSTGRES_URL, TEST_PASSWORD, portal_config
+from support.sealing import TEST_RECOVERY_KEY, message_texts
+from support.world import log_in, make_account, sign_in, text_of_class
+
+from portal import clock, codes, create_app, migrations, sealing
+from portal.accounts import keys, sealed
+from portal.accounts.models import User
+from portal.areas import areas_of
+from portal.db import db
+from portal.feedback import receipts
+from portal.feedback.models import FeedbackThread
+
+RECOVERY = re.compile(r'class="receipt recovery-key">([0-9A-Z-]+)<')
+
+
+@contextlib.contextmanager
+def request_of(app, client):
+    """A request context with the client's session and logged-in user, to call the API directly."""
+    with client.session_transaction() as stored:
+        values = dict(stored)
+    with app.test_request_context(), db.connection_context():
+        session.update(values)
+        g.user = User.get_or_none(User.id == values.get("uid"))
+        yield
+
+
+def sealed_by_nobody(app, text: str) -> bytes:
+    """A text sealed the way an anonymous submission seals it: no session, no key."""
+    with app.test_request_context(), db.connection_context():
+        g.user = None
+        return sealed.seal(text)
+
+
+def test_a_sealed_text_holds_none_of_its_words_and_needs_no_login(app):
+    blob = sealed_by_nobody(app, "Nobody asked for my name. Thank you.")
+    assert b"Nobody" not in blob and b"Thank" not in blob
+    with app.test_request_context(), db.connection_context():
+        g.user = None
+        assert sealed.reveal(blob) is None
+
+
+def test_staff_logged_in_reveal_what_was_sealed(app, client, auth, make_user):
+    blob = sealed_by_nobody(app, "Más horas por la tarde, por favor 🙏")
+    staff = make_user("staff")
+    auth.login(staff)
+    with request_of(app, client):
+        assert sealed.reveal(blob) == "Más horas por la tarde, por favor 🙏"
+
+
+def test_council_members_never_get_the_key(app, make_user):
+    blob = sealed_by_nobody(app, "only staff read this")
+    member = make_user("council")
+    browser = app.test_client()
+    browser.post("/login", data={"username": member.username, "password": TEST_PASSWORD})
+    with browser.session_transaction() as stored:
+        assert keys.SESSION_KEY not in stored
+    with request_of(app, browser):
+        assert keys.current_private_key() is None and sealed.reveal(blob) is None
+    assert "Council accounts never read sealed records." in browser.get("/account").get_data(as_text=True)
+
+
+def test_the_key_in_a_cookie_opens_only_in_the_session_it_was_made_for(app, make_user):
+    blob = sealed_by_nobody(app, "bound to one session")
+    staff = make_user("staff")
+    browser = app.test_client()
+    browser.post("/login", data={"username": staff.username, "password": TEST_PASSWORD})
+    with browser.session_transaction() as stored:
+        carried = stored[keys.SESSION_KEY]
+    browser.post("/logout")
+    # a new login has a new session version: the old wrap, copied in, opens nothing
+    browser.post("/login", data={"username": staff.username, "password": TEST_PASSWORD})
+    with browser.session_transaction() as stored:
+        assert stored[keys.SESSION_KEY] != carried
+        stored[keys.SESSION_KEY] = carried
+    with request_of(app, browser):
+        assert keys.current_private_key() is None and sealed.reveal(blob) is None
+
+
+def test_the_first_admin_claims_the_key_sealed_before_setup_and_sees_the_recovery_key_once(
+        app, make_user, query):
+    blob = sealed_by_nobody(app, "sent before anyone set up the portal")
+    assert query(lambda: keys.OrgKey.current().pending_wrap) is not None
+    admin = make_user("admin", totp=False, sealed=False)
+    browser = app.test_client()
+    first = browser.post("/login", data={"username": admin.username, "password": TEST_PASSWORD})
+    recovery = RECOVERY.search(first.get_data(as_text=True))
+    assert first.status_code == 200 and recovery
+    org = query(keys.OrgKey.current)
+    assert org.pending_wrap is None and org.recovery_wrap is not None
+    assert recovery.group(1).encode() not in org.recovery_wrap
+    with request_of(app, browser):
+        assert sealed.reveal(blob) == "sent before anyone set up the portal"
+    browser.post("/logout")
+    again = browser.post("/login", data={"username": admin.username, "password": TEST_PASSWORD})
+    assert again.status_code == 302, "the recovery key is shown only once"
+
+
+def test_an_item_key_opens_for_its_code_and_for_staff(app, client, auth, make_user):
+    with app.test_request_context(), db.connection_context():
+        g.user = None
+        item_key = sealed.new_item_key()
+        sealed_key = sealed.seal_item_key(item_key)
+        for_code = sealed.wrap_for_code(item_key, "7KQM3WXD9TPRHF2C", "feedback-receipt")
+        message = sealed.encrypt("We read every message.", item_key)
+        opened = sealed.unwrap_for_code(for_code, "7KQM3WXD9TPRHF2C", "feedback-receipt")
+        assert sealed.decrypt(message, opened) == "We read every message."
+        assert sealed.unwrap_for_code(for_code, "7KQM3WXD9TPRHF2D", "feedback-receipt") is None
+        assert sealed.open_item_key(sealed_key) is None
+    auth.login(make_user("staff"))
+    with request_of(app, client):
+        assert sealed.decrypt(message, sealed.open_item_key(sealed_key)) == "We read every message."
+
+
+# --- rows from before sealing -------------------------------------------------------------------
+
+def thread_page(app: Flask) -> str:
+    """The staff page of the first thread (threads are found by their random public number)."""
+    from portal.feedback.models import FeedbackThread
+
+    with app.app_context(), db.connection_context():
+        first = FeedbackThread.select().order_by(FeedbackThread.id).first()
+    return f"/staff/feedback/{first.public_id}"
+
+
+OLD_WORDS = ("The old boiler in the kitchen leaks", "Thanks, a plumber comes on Monday")
+
+
+def _install_before_sealing(tmp_path) -> tuple[Flask, str]:
+    """A portal whose feedback schema stops before sealing, with a plain thread; (app, receipt)."""
+    app = create_app(portal_config(tmp_path, AUTO_INIT_DB=False))
+    code = receipts.new_receipt()
+    early = [dataclasses.replace(area, migrations=area.migrations[:1]) if area.name == "feedback"
+             else area for area in areas_of(app)]
+    with app.app_context(), db.connection_context():
+        migrations.migrate(early)
+        today = clock.today().isoformat()
+        db.execute_sql(
+            "INSERT INTO feedback_thread (receipt_hash, topic, quotable, status, tags, created_on, "
+            "last_message_on) VALUES (?, '', ?, 'replied', '', ?, ?)",
+            (receipts.receipt_hash(code), False, today, today))
+        for author, words in zip(("client", "staff"), OLD_WORDS, strict=True):
+            db.execute_sql("INSERT INTO feedback_message (thread_id, author, body, created_on) "
+                           "VALUES (1, ?, ?, ?)", (author, words, today))
+    return app, codes.format_code(code)
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="reads the SQLite file itself")
+def test_the_upgrade_seals_existing_messages_in_place(tmp_path):
+    app, _ = _install_before_sealing(tmp_path)
+    with app.app_context():
+        migrations.migrate(areas_of(app))
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    stored = b"".join(path.read_bytes() for path in database.parent.glob(database.name + "*"))
+    for words in OLD_WORDS:
+        assert words.encode() not in stored, f"{words!r} is still in the database file"
+    with app.app_context(), db.connection_context():
+        assert message_texts() == list(OLD_WORDS)
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="the old schema is set up with SQLite's SQL")
+def test_a_client_of_an_old_thread_reads_it_again_after_the_next_reply(tmp_path):
+    app, receipt = _install_before_sealing(tmp_path)
+    with app.app_context():
+        migrations.migrate(areas_of(app))
+    client = app.test_client()
+    first = client.post("/feedback/status", data={"receipt": receipt}).get_data(as_text=True)
+    assert "kept locked so that only our team can read them" in first
+    assert OLD_WORDS[0] not in first
+    added = client.post("/feedback/status", data={"receipt": receipt, "message": "Still leaking."})
+    assert "Still leaking." in added.get_data(as_text=True)
+    staff = make_account(app, "staff", "plumbing-staff")
+    browser = app.test_client()
+    sign_in(browser, staff)
+    page = browser.get(thread_page(app)).get_data(as_text=True)
+    assert OLD_WORDS[0] in page and "Still leaking." in page
+    assert browser.post(thread_page(app) + "/reply", data={"message": "Fixed today."}).status_code == 302
+    after = client.post("/feedback/status", data={"receipt": receipt}).get_data(as_text=True)
+    for words in (*OLD_WORDS, "Still leaking.", "Fixed today."):
+        assert words in after
+    assert "kept locked" not in after
+
+
+# --- who can read: the key's life ---------------------------------------------------------------
+
+WORDS = "The night shelter turned me away twice"
+LINK = re.compile(r"http://localhost/account/setup\?token=([A-Za-z0-9_-]+)")
+
+
+def give_feedback(app) -> str:
+    """Feedback from an anonymous client; returns the receipt."""
+    page = app.test_client().post("/feedback", data={"message": WORDS, "topic": ""})
+    return text_of_class(page.get_data(as_text=True), "receipt")
+
+
+def reads_feedback(app, user, password: str = TEST_PASSWORD) -> bool:
+    """True when the account, logging in afresh, reads the feedback in the list and the export."""
+    browser = app.test_client()
+    log_in(browser, user, password)
+    listing = browser.get("/staff/feedback").get_data(as_text=True)
+    export = browser.get("/staff/feedback/export.csv")
+    return WORDS in listing and export.status_code == 200 and WORDS in export.get_data(as_text=True)
+
+
+def test_a_password_change_keeps_access(app, client, auth, make_user):
+    give_feedback(app)
+    staff = make_user("staff")
+    auth.login(staff)
+    changed = client.post("/account", data={"current": TEST_PASSWORD, "password": "a new long passphrase",
+                                            "confirm": "a new long passphrase"})
+    assert changed.status_code == 302
+    assert WORDS in client.get("/staff/feedback").get_data(as_text=True), "this session keeps reading"
+    assert reads_feedback(app, staff, "a new long passphrase")
+
+
+def test_a_deactivated_account_cannot_read_even_when_reactivated(app, client, auth, make_user, query):
+    give_feedback(app)
+    staff = make_user("staff")
+    assert reads_feedback(app, staff)
+    auth.login(make_user("admin"))
+    client.post(f"/staff/users/{staff.id}/deactivate")
+    assert query(lambda: keys.KeyGrant.select().where(keys.KeyGrant.user == staff.id).count()) == 0
+    client.post(f"/staff/users/{staff.id}/activate")
+    assert not reads_feedback(app, staff)
+    users = client.get("/staff/users").get_data(as_text=True)
+    assert "Give access to sealed records" in users
+
+
+def test_an_invitation_from_an_admin_who_can_read_carries_access(app, client, auth, make_user):
+    give_feedback(app)
+    auth.login(make_user("admin"))
+    page = client.post("/staff/users", data={"username": "new-staff", "role": "staff"})
+    html = page.get_data(as_text=True)
+    assert "The link also gives access to sealed records" in html
+    token = LINK.search(html).group(1)
+    newcomer = app.test_client()
+    newcomer.post("/account/setup", data={"token": token, "password": "fresh kettle meadow 7",
+                                          "confirm": "fresh kettle meadow 7"})
+    assert WORDS in newcomer.get("/staff/feedback").get_data(as_text=True)
+    assert "This account can read sealed records" in newcomer.get("/account").get_data(as_text=True)
+
+
+def test_a_reset_link_leaves_an_account_without_access_until_an_admin_gives_it(
+        app, client, auth, make_user, query):
+    give_feedback(app)
+    staff = make_user("staff")
+    auth.login(make_user("admin"))
+    token = LINK.search(client.post(f"/staff/users/{staff.id}/reset").get_data(as_text=True)).group(1)
+    person = app.test_client()
+    person.post("/account/setup", data={"token": token, "password": "reset kettle meadow 9",
+                                        "confirm": "reset kettle meadow 9"})
+    assert WORDS not in person.get("/staff/feedback").get_data(as_text=True)
+    assert "cannot read sealed records yet" in person.get("/account").get_data(as_text=True)
+    assert "no access yet" in client.get("/staff/users").get_data(as_text=True)
+    granted = client.post(f"/staff/users/{staff.id}/grant", follow_redirects=True)
+    assert "can now read sealed records" in granted.get_data(as_text=True)
+    assert reads_feedback(app, staff, "reset kettle meadow 9")
+
+
+def test_council_members_are_never_given_access(app, client, auth, make_user, query):
+    member = make_user("council")
+    auth.login(make_user("admin"))
+    refused = client.post(f"/staff/users/{member.id}/grant", follow_redirects=True)
+    assert "Only active staff and admin accounts" in refused.get_data(as_text=True)
+    assert query(lambda: keys.KeyGrant.select().where(keys.KeyGrant.user == member.id).count()) == 0
+    page = client.post("/staff/users", data={"username": "new-member", "role": "council"})
+    assert "sealed records" not in page.get_data(as_text=True).split("Invite someone")[0]
+
+
+def test_the_recovery_key_restores_access_when_every_admin_password_is_lost(app, make_user, runner,
+                                                                            query):
+    give_feedback(app)
+    admin = make_user("admin")
+    # the only admin forgets the password: a reset link from the console sets a new one
+    printed = runner.invoke(args=["create-user", "--role", "admin", "--username", admin.username,
+                                  "--reset"]).output
+    token = LINK.search(printed).group(1)
+    app.test_client().post("/account/setup", data={"token": token, "password": "remembered at last 3",
+                                                   "confirm": "remembered at last 3"})
+    # (a second factor code works once, so this admin logs in once, at the end)
+    assert query(lambda: keys.KeyGrant.select().where(keys.KeyGrant.user == admin.id).count()) == 0
+    wrong = runner.invoke(args=["recover-keys", "--username", admin.username],
+                          input="0000-0000-0000-0000-0000-0000-0000\n")
+    assert wrong.exit_code != 0 and "does not open" in wrong.output
+    done = runner.invoke(args=["recover-keys", "--username", admin.username],
+                         input=TEST_RECOVERY_KEY.lower().replace("-", " ") + "\n")
+    assert done.exit_code == 0, done.output
+    assert reads_feedback(app, admin, "remembered at last 3")
+
+
+def test_key_rotation_keeps_everything_readable(app, make_user, runner, query):
+    receipt = give_feedback(app)
+    staff, admin = make_user("staff"), make_user("admin")
+    reply = app.test_client()
+    sign_in(reply, staff)
+    reply.post(thread_page(app) + "/reply", data={"message": "We are sorry; come on Thursday."})
+    result = runner.invoke(args=["rotate-keys", "--wait", "0"], input=TEST_RECOVERY_KEY + "\n")
+    assert result.exit_code == 0, result.output
+    new_recovery = re.search(r"recovery key \(the old one no longer works\): ([0-9A-Z-]+)",
+                             result.output).group(1)
+    org = query(keys.OrgKey.current)
+    assert org.generation == 2 and query(lambda: keys.OrgKey.select().count()) == 1
+    sealed_keys = query(lambda: [t.sealed_key for t in FeedbackThread.select()])
+    assert all(sealing.blob_generation(blob) == 2 for blob in sealed_keys)
+    # sessions carried the old key: they end; everyone who had access logs in and reads
+    assert reply.get("/staff/feedback").status_code == 302
+    assert reads_feedback(app, staff) and reads_feedback(app, admin)
+    client_page = app.test_client().post("/feedback/status", data={"receipt": receipt})
+    assert "come on Thursday" in client_page.get_data(as_text=True)
+    again = runner.invoke(args=["recover-keys", "--username", admin.username],
+                          input=TEST_RECOVERY_KEY + "\n")
+    assert again.exit_code != 0, "the old recovery key no longer opens anything"
+    assert runner.invoke(args=["recover-keys", "--username", admin.username],
+                         input=new_recovery + "\n").exit_code == 0
+
+
+def test_the_client_with_the_receipt_reads_replies_and_nobody_else_without_logging_in(
+        app, make_user):
+    receipt = give_feedback(app)
+    staff = app.test_client()
+    sign_in(staff, make_user("staff"))
+    staff.post(thread_page(app) + "/reply", data={"message": "Thank you for telling us."})
+    page = app.test_client().post("/feedback/status", data={"receipt": receipt}).get_data(as_text=True)
+    assert WORDS in page and "Thank you for telling us." in page
+    other = give_feedback(app)
+    elsewhere = app.test_client().post("/feedback/status", data={"receipt": other}).get_data(as_text=True)
+    assert "Thank you for telling us." not in elsewhere
+    assert WORDS not in app.test_client().get("/staff/feedback").get_data(as_text=True)
+
+
+# --- nothing to read in the files ---------------------------------------------------------------
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="reads the SQLite files themselves")
+def test_no_submitted_word_is_in_the_database_files_or_a_backup(app, make_user, runner, tmp_path):
+    secrets_typed = {"feedback": "Quiet corner please, canary-one",
+                     "follow-up": "Also the lights flicker, canary-two",
+                     "reply": "We moved the sofa, canary-three"}
+    client = app.test_client()
+    receipt = text_of_class(client.post("/feedback", data={"message": secrets_typed["feedback"],
+                                                          "topic": "space"}).get_data(as_text=True),
+                            "receipt")
+    client.post("/feedback/status", data={"receipt": receipt, "message": secrets_typed["follow-up"]})
+    staff = app.test_client()
+    sign_in(staff, make_user("staff"))
+    staff.post(thread_page(app) + "/reply", data={"message": secrets_typed["reply"]})
+    shown = client.post("/feedback/status", data={"receipt": receipt}).get_data(as_text=True)
+    assert all(words in shown for words in secrets_typed.values())
+    backup = tmp_path / "copy.sqlite"
+    assert runner.invoke(args=["backup", str(backup)]).exit_code == 0
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    files = [*database.parent.glob(database.name + "*"), backup]
+    assert any(path.name.endswith("-wal") for path in files), "the write-ahead log is scanned too"
+    for path in files:
+        content = path.read_bytes()
+        for words in secrets_typed.values():
+            for piece in (words, words.split(",")[1].strip()):
+                assert piece.encode() not in content, f"{piece!r} found in {path.name}"
+                assert piece.encode("utf-16-le") not in content, f"{piece!r} found in {path.name}"
