@@ -3,11 +3,15 @@ then the browser's Accept-Language. Dates and numbers use Flask-Babel's locale-a
 (`dateformat`, `datetimeformat`, `numberformat`)."""
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, has_request_context, request
+from babel import support
+from flask import Flask, Request, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 from flask_babel.speaklater import LazyString
+from werkzeug.utils import cached_property
+from wtforms.i18n import messages_path
 
 LANGUAGES = {"en": "English", "es": "Español"}
 COOKIE = "lang"
@@ -35,6 +39,23 @@ def _catalogue():
     if catalogue is None:
         catalogue = request.portal_catalogue = get_translations()
     return catalogue
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES) + 1)
+def _wtforms_catalogue(language: str) -> support.Translations:
+    """WTForms' own messages ("This field is required.") in a language, read from disk once."""
+    return support.Translations.load(messages_path(), [language], domain="wtforms")
+
+
+class PortalRequest(Request):
+    """A request that finds WTForms' catalogue in memory instead of reading it from disk.
+
+    Flask-WTF looks for `request.wtforms_translations` and loads the file itself when it is
+    missing: once per request, the largest single cost of a page with a form."""
+
+    @cached_property
+    def wtforms_translations(self) -> support.Translations:
+        return _wtforms_catalogue(current_language())
 
 
 def gettext(string: str, **variables) -> str:
@@ -87,6 +108,7 @@ def init_app(app: Flask) -> None:
     """Attach Flask-Babel with the catalogues in translations/."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "../translations")
     babel.init_app(app, locale_selector=select_locale)
+    app.request_class = PortalRequest
     # templates look the catalogue up once per request, not once per string
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _catalogue().ugettext(s),
