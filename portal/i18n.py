@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlencode
 
-from babel import support
+from babel import Locale, support
 from flask import Flask, Request, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 from flask_babel.speaklater import LazyString
@@ -18,17 +18,30 @@ COOKIE = "lang"
 babel = Babel()
 
 
-def select_locale() -> str:
-    """?lang= first, then the preference cookie, then the browser, then the default."""
+# parsed once: Flask-Babel would parse the code (and look for its data on disk) on every request
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+
+
+def _chosen_in_query() -> str | None:
+    """The ?lang= choice, without parsing a query string that names no language."""
+    if b"lang=" not in request.query_string:
+        return None
     chosen = request.args.get("lang")
-    if chosen in LANGUAGES:
+    return chosen if chosen in LANGUAGES else None
+
+
+def select_locale() -> Locale:
+    """?lang= first, then the preference cookie, then the browser, then the default."""
+    chosen = _chosen_in_query()
+    if chosen:
         g.set_language = chosen
-        return chosen
+        return _LOCALES[chosen]
     cookie = request.cookies.get(COOKIE)
     if cookie in LANGUAGES:
-        return cookie
+        return _LOCALES[cookie]
     best = request.accept_languages.best_match(list(LANGUAGES))
-    return best or current_app.config.get("DEFAULT_LANGUAGE", "en")
+    code = best or current_app.config.get("DEFAULT_LANGUAGE", "en")
+    return _LOCALES.get(code) or Locale.parse(code)
 
 
 def _catalogue():
@@ -91,7 +104,7 @@ def language_links() -> list[tuple[str, str, str]]:
 
 def apply_language_choice() -> None:
     """Before each request: a ?lang= choice counts even when the view only redirects."""
-    if request.args.get("lang") in LANGUAGES:
+    if _chosen_in_query():
         get_locale()
 
 

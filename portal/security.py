@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
+from portal import static_files
 from portal.i18n import lazy_gettext as _l
 from portal.roles import ADMIN, COUNCIL, ROLES, STAFF_ROLES
 
@@ -188,20 +189,43 @@ def is_safe_next(target: str | None) -> bool:
 
 # --- headers ---------------------------------------------------------------------------------
 
+def constant_headers(https: bool) -> list[tuple[str, str]]:
+    """The protective headers every response carries, the same on every request."""
+    headers = [
+        ("Content-Security-Policy", CSP),
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+    ]
+    if https:
+        headers.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+    return headers
+
+
+class ConstantHeaders:
+    """WSGI middleware: appends the headers built once at start-up to every response.
+
+    A plain list extended at the WSGI boundary costs a fraction of setting each header on the
+    response object, and also covers answers that bypass the app's after_request hooks."""
+
+    def __init__(self, wsgi_app, headers: list[tuple[str, str]]):
+        self.wsgi_app, self.headers = wsgi_app, headers
+
+    def __call__(self, environ, start_response):
+        def start(status, response_headers, exc_info=None):
+            response_headers.extend(self.headers)
+            return start_response(status, response_headers, exc_info)
+        return self.wsgi_app(environ, start)
+
+
 def set_security_headers(response):
-    """After each request: the same protective headers on every response."""
+    """After each request: what the constant headers cannot say, caching by kind of answer."""
     headers = response.headers
-    headers["Content-Security-Policy"] = CSP
-    headers["Referrer-Policy"] = "no-referrer"
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Permissions-Policy"] = PERMISSIONS_POLICY
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    if current_app.config.get("HTTPS"):
-        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     if request.endpoint == "static" and response.status_code < 400:
-        headers["Cache-Control"] = "public, max-age=86400"
+        headers["Cache-Control"] = static_files.cache_control()
     else:
         # pages may show or take a client's words: never keep them in any cache
         headers["Cache-Control"] = "no-store"
@@ -214,3 +238,4 @@ def init_app(app: Flask) -> None:
     """Register the access check and the headers."""
     app.before_request(enforce_access)
     app.after_request(set_security_headers)
+    app.wsgi_app = ConstantHeaders(app.wsgi_app, constant_headers(bool(app.config.get("HTTPS"))))

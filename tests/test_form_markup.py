@@ -59,7 +59,9 @@ class _Controls(HTMLParser):
         self.text: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, tuple(sorted(attrs))))
+        # a boolean attribute means the same bare (`required`) or with its name (`required="required"`)
+        self.elements.append((tag, tuple(sorted((name, name if value is None else value)
+                                                for name, value in attrs))))
 
     def handle_data(self, data):
         if data.strip():
