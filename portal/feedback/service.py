@@ -115,8 +115,16 @@ def _parse_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
 
 def list_threads(status: str = "", topic: str = "", cursor: str | None = None,
                  per_page: int = PAGE_SIZE) -> ThreadPage:
-    """Threads by latest message, newest first, filtered, one keyset page at a time."""
-    query = FeedbackThread.select()
+    """Threads by latest message, newest first, filtered, one keyset page at a time.
+
+    One query: each thread comes with the opening of its first message (a subquery per listed
+    row, through the index on the message's thread), whatever the size of the page."""
+    first_words = (FeedbackMessage
+                   .select(fn.SUBSTR(FeedbackMessage.body, 1, EXCERPT_LENGTH))
+                   .where(FeedbackMessage.thread == FeedbackThread.id)
+                   .order_by(FeedbackMessage.id)
+                   .limit(1))
+    query = FeedbackThread.select(FeedbackThread, first_words.alias("excerpt"))
     if status in STATUSES:
         query = query.where(FeedbackThread.status == status)
     if topic in TOPICS:
@@ -135,23 +143,7 @@ def list_threads(status: str = "", topic: str = "", cursor: str | None = None,
     if len(rows) > per_page:
         last = threads[-1]
         next_cursor = f"{last.last_message_on.isoformat()}.{last.id}"
-    return ThreadPage(threads, _first_words([t.id for t in threads]), next_cursor)
-
-
-def _first_words(thread_ids: list[int]) -> dict[int, str]:
-    """The opening of each thread's first message, for the list."""
-    if not thread_ids:
-        return {}
-    first_ids = (FeedbackMessage
-                 .select(fn.MIN(FeedbackMessage.id))
-                 .where(FeedbackMessage.thread.in_(thread_ids))
-                 .group_by(FeedbackMessage.thread))
-    rows = (FeedbackMessage
-            .select(FeedbackMessage.thread, fn.SUBSTR(FeedbackMessage.body, 1, EXCERPT_LENGTH)
-                    .alias("excerpt"))
-            .where(FeedbackMessage.id.in_(first_ids))
-            .namedtuples())
-    return {row.thread: row.excerpt for row in rows}
+    return ThreadPage(threads, {t.id: t.excerpt or "" for t in threads}, next_cursor)
 
 
 def get_thread(thread_id: int) -> FeedbackThread | None:
