@@ -84,7 +84,7 @@ def test_every_page_is_valid_html(tmp_path):
     done = subprocess.run([*checker, "--errors-only", "--format", "json", str(folder)],
                           capture_output=True, text=True, timeout=600)
     report = json.loads(done.stderr or done.stdout or '{"messages": []}')
-    problems = [f"{names.get(Path(m.get('url', '')).name, m.get('url'))}: line {m.get('lastLine')}: {m.get('message')}"
-                f" [{m.get('extract', '').strip()[:80]}]"
+    problems = [f"{names.get(Path(m.get('url', '')).name, m.get('url'))}: line {m.get('lastLine')}:"
+                f" {m.get('message')} [{m.get('extract', '').strip()[:80]}]"
                 for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
     assert not problems, f"{len(problems)} HTML errors:\n" + "\n".join(problems[:40])
