@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -36,12 +36,27 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from portal import areas, cli, db, errors, i18n, logs, migrations, security, text, throttle
+    from portal import (
+        areas,
+        cli,
+        db,
+        errors,
+        i18n,
+        layout,
+        logs,
+        migrations,
+        security,
+        sessions,
+        static_files,
+        text,
+        throttle,
+    )
 
     # what a client wrote reaches staff with direction overrides shown, never obeyed
     app.jinja_env.filters["reveal_bidi"] = text.reveal_bidi_controls
 
     db.init_app(app)
+    sessions.init_app(app)
     logs.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
@@ -51,18 +66,8 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-
-    @app.context_processor
-    def _layout_values() -> dict:
-        return {
-            "current_user": g.get("user"),
-            "site_name": app.config["SITE_NAME"],
-            "neutral_title": app.config["NEUTRAL_TITLE"],
-            "quick_exit_url": app.config["QUICK_EXIT_URL"],
-            "languages": i18n.LANGUAGES,
-            "public_nav": app.config["PUBLIC_NAV"],
-            "staff_nav": app.config["STAFF_NAV"],
-        }
+    layout.init_app(app)
+    static_files.init_app(app)
 
     # the first process to start brings the schema up to date under a lock; the others, and every
     # later start, find it current after one query and print nothing

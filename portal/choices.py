@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from wtforms import SelectChoice
 
-from portal.i18n import LazyString
+from portal.i18n import LazyString, current_language
 
 
 class Choices:
@@ -15,6 +15,7 @@ class Choices:
         self.pairs = tuple(pairs)
         self.values = tuple(value for value, _ in pairs)
         self._labels = dict(pairs)
+        self._by_language: dict[str, dict[str, str]] = {}
 
     def __contains__(self, value: object) -> bool:
         return value in self._labels
@@ -28,8 +29,13 @@ class Choices:
         return str(label) if label is not None else value
 
     def labels(self) -> dict[str, str]:
-        """Every value with its label, for a template."""
-        return {value: str(label) for value, label in self.pairs}
+        """Every value with its label in the reader's language, for a template (made once per
+        language: the same dict is handed out again, so it must not be changed)."""
+        language = current_language()
+        found = self._by_language.get(language)
+        if found is None:
+            found = self._by_language[language] = {value: str(label) for value, label in self.pairs}
+        return found
 
     def form_choices(self, blank: LazyString | str | None = None) -> list[SelectChoice]:
         """Choices for a WTForms field, with an optional first blank entry."""

@@ -4,11 +4,15 @@ then the browser's Accept-Language. Dates and numbers use Flask-Babel's locale-a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, has_request_context, request
+from babel import Locale, support
+from flask import Flask, Request, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 from flask_babel.speaklater import LazyString
+from werkzeug.utils import cached_property
+from wtforms.i18n import messages_path
 
 from portal import clock
 
@@ -17,17 +21,30 @@ COOKIE = "lang"
 babel = Babel()
 
 
-def select_locale() -> str:
-    """?lang= first, then the preference cookie, then the browser, then the default."""
+# parsed once: Flask-Babel would parse the code (and look for its data on disk) on every request
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+
+
+def _chosen_in_query() -> str | None:
+    """The ?lang= choice, without parsing a query string that names no language."""
+    if b"lang=" not in request.query_string:
+        return None
     chosen = request.args.get("lang")
-    if chosen in LANGUAGES:
+    return chosen if chosen in LANGUAGES else None
+
+
+def select_locale() -> Locale:
+    """?lang= first, then the preference cookie, then the browser, then the default."""
+    chosen = _chosen_in_query()
+    if chosen:
         g.set_language = chosen
-        return chosen
+        return _LOCALES[chosen]
     cookie = request.cookies.get(COOKIE)
     if cookie in LANGUAGES:
-        return cookie
+        return _LOCALES[cookie]
     best = request.accept_languages.best_match(list(LANGUAGES))
-    return best or current_app.config.get("DEFAULT_LANGUAGE", "en")
+    code = best or current_app.config.get("DEFAULT_LANGUAGE", "en")
+    return _LOCALES.get(code) or Locale.parse(code)
 
 
 def _catalogue():
@@ -38,6 +55,23 @@ def _catalogue():
     if catalogue is None:
         catalogue = request.portal_catalogue = get_translations()
     return catalogue
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES) + 1)
+def _wtforms_catalogue(language: str) -> support.Translations:
+    """WTForms' own messages ("This field is required.") in a language, read from disk once."""
+    return support.Translations.load(messages_path(), [language], domain="wtforms")
+
+
+class PortalRequest(Request):
+    """A request that finds WTForms' catalogue in memory instead of reading it from disk.
+
+    Flask-WTF looks for `request.wtforms_translations` and loads the file itself when it is
+    missing: once per request, the largest single cost of a page with a form."""
+
+    @cached_property
+    def wtforms_translations(self) -> support.Translations:
+        return _wtforms_catalogue(current_language())
 
 
 def gettext(string: str, **variables) -> str:
@@ -73,7 +107,7 @@ def language_links() -> list[tuple[str, str, str]]:
 
 def apply_language_choice() -> None:
     """Before each request: a ?lang= choice counts even when the view only redirects."""
-    if request.args.get("lang") in LANGUAGES:
+    if _chosen_in_query():
         get_locale()
 
 
@@ -98,6 +132,7 @@ def init_app(app: Flask) -> None:
     """Attach Flask-Babel with the catalogues in translations/."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "../translations")
     babel.init_app(app, locale_selector=select_locale)
+    app.request_class = PortalRequest
     # templates look the catalogue up once per request, not once per string
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _catalogue().ugettext(s),

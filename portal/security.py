@@ -12,11 +12,10 @@ from urllib.parse import unquote, urlsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
-from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from zxcvbn import zxcvbn
 
+from portal import static_files
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.roles import ADMIN, COUNCIL, ROLES, STAFF_ROLES
@@ -215,30 +214,6 @@ def enforce_access():
 
 # --- sessions --------------------------------------------------------------------------------
 
-class DayStampSigner(TimestampSigner):
-    """A signer whose time stamp is the start of the day (UTC), never the second of the visit."""
-
-    def get_timestamp(self) -> int:
-        now = int(time.time())
-        return now - now % 86400
-
-
-class DaySessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie session, with the signature dated to the day only.
-
-    Flask's own cookie carries the second it was signed: a visitor's cookie would tell when they
-    came. The idle and absolute limits of a logged-in session live in the session itself."""
-
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        if not app.secret_key:
-            return None
-        return URLSafeTimedSerializer(
-            app.secret_key, salt=self.salt, serializer=self.serializer,
-            signer=DayStampSigner,
-            signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
-        )
-
-
 def start_session(user) -> None:
     """Begin a fresh session for the user (a new cookie and CSRF token; old data dropped)."""
     session.clear()
@@ -364,21 +339,44 @@ def check_same_origin() -> None:
 
 # --- headers ---------------------------------------------------------------------------------
 
+def constant_headers(https: bool) -> list[tuple[str, str]]:
+    """The protective headers every response carries, the same on every request."""
+    headers = [
+        ("Content-Security-Policy", CSP),
+        # no Referer to any other site; this site's own forms carry one for the same-origin check
+        ("Referrer-Policy", "same-origin"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+    ]
+    if https:
+        headers.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+    return headers
+
+
+class ConstantHeaders:
+    """WSGI middleware: appends the headers built once at start-up to every response.
+
+    A plain list extended at the WSGI boundary costs a fraction of setting each header on the
+    response object, and also covers answers that bypass the app's after_request hooks."""
+
+    def __init__(self, wsgi_app, headers: list[tuple[str, str]]):
+        self.wsgi_app, self.headers = wsgi_app, headers
+
+    def __call__(self, environ, start_response):
+        def start(status, response_headers, exc_info=None):
+            response_headers.extend(self.headers)
+            return start_response(status, response_headers, exc_info)
+        return self.wsgi_app(environ, start)
+
+
 def set_security_headers(response):
-    """After each request: the same protective headers on every response."""
+    """After each request: what the constant headers cannot say, caching by kind of answer."""
     headers = response.headers
-    headers["Content-Security-Policy"] = CSP
-    # no Referer to any other site; this site's own forms carry one for the same-origin check
-    headers["Referrer-Policy"] = "same-origin"
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Permissions-Policy"] = PERMISSIONS_POLICY
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    if current_app.config.get("HTTPS"):
-        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     if request.endpoint == "static" and response.status_code < 400:
-        headers["Cache-Control"] = "public, max-age=86400"
+        headers["Cache-Control"] = static_files.cache_control()
     else:
         # pages may show or take a client's words: never keep them in any cache
         headers["Cache-Control"] = "no-store"
@@ -389,7 +387,7 @@ def set_security_headers(response):
 
 def init_app(app: Flask) -> None:
     """Register the session cookie, the same-origin and access checks, and the headers."""
-    app.session_interface = DaySessionInterface()
     app.before_request(check_same_origin)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)
+    app.wsgi_app = ConstantHeaders(app.wsgi_app, constant_headers(bool(app.config.get("HTTPS"))))

@@ -53,3 +53,11 @@ def test_plain_http_session_cookie_is_http_only_and_lax(client, make_user):
 def test_language_follows_the_browser_when_not_chosen(client):
     html = client.get("/", headers={"Accept-Language": "es-MX,es;q=0.9"}).get_data(as_text=True)
     assert '<html lang="es">' in html
+
+
+def test_pages_that_need_no_token_set_no_cookie(client):
+    for path in ["/", "/healthz", "/does-not-exist"]:
+        response = client.get(path)
+        assert "Set-Cookie" not in response.headers, path
+    # a form page does: its CSRF token lives in the session
+    assert client.get("/feedback").headers["Set-Cookie"].startswith("session=")

@@ -1,0 +1,49 @@
+"""What the frame of every page shows that does not depend on the request: worked out once per
+language (the navigation's labels and addresses) instead of once per page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, g, request, url_for
+
+from portal import i18n
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """An area's entry in the navigation, in one language, with its address."""
+
+    endpoint: str
+    url: str
+    label: str
+    description: str
+
+
+def _links(entries) -> list[NavLink]:
+    return [NavLink(e.endpoint, url_for(e.endpoint), str(e.label), str(e.description)) for e in entries]
+
+
+def navigation(app: Flask) -> dict:
+    """The public and staff navigation in this request's language, built on first use."""
+    cache = app.extensions.setdefault("portal_navigation", {})
+    # the script root is part of every address: one app may be mounted under several prefixes
+    key = (i18n.current_language(), request.script_root)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = {"public_nav": _links(app.config["PUBLIC_NAV"]),
+                              "staff_nav": _links(app.config["STAFF_NAV"])}
+    return found
+
+
+def init_app(app: Flask) -> None:
+    """The values every template of the layout reads."""
+    constant = {
+        "site_name": app.config["SITE_NAME"],
+        "neutral_title": app.config["NEUTRAL_TITLE"],
+        "quick_exit_url": app.config["QUICK_EXIT_URL"],
+        "languages": i18n.LANGUAGES,
+    }
+
+    @app.context_processor
+    def _layout_values() -> dict:
+        return {"current_user": g.get("user"), **constant, **navigation(app)}

@@ -1,0 +1,93 @@
+"""Pages run a fixed number of queries, whatever the number of rows they show: no query per row."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import secrets
+
+import pytest
+
+from portal import clock
+from portal.db import db
+
+
+@contextlib.contextmanager
+def counted_queries():
+    """Every SQL statement run inside the block, in order."""
+    statements: list[str] = []
+    original = db.obj.execute_sql
+
+    def spy(sql, params=None, *args, **kwargs):
+        statements.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    db.obj.execute_sql = spy
+    try:
+        yield statements
+    finally:
+        del db.obj.execute_sql
+
+
+@pytest.fixture
+def add_threads(app, query):
+    """Add n threads, each with a client message and a staff reply, quoted and published."""
+    from portal.feedback import service
+
+    def _add(n: int) -> None:
+        def create() -> None:
+            today = clock.today()
+            for i in range(n):
+                day = today - dt.timedelta(days=i % 30)
+                thread, item_key = service.create_thread(
+                    secrets.token_hex(8), day, topic="space", rating=1 + i % 5,
+                    tags="hours,evening", quotable=True, public_quote=f"Quote {i}",
+                    public_action=f"Action {i}", published_on=day)
+                service.store_message(thread, item_key, "client", f"Message {i}", day)
+                service.store_message(thread, item_key, "staff", f"Reply {i}", day)
+        with app.test_request_context():
+            query(create)
+    return _add
+
+
+def _queries_for(client, path: str) -> list[str]:
+    client.get(path)  # first request of a page: templates compiled, nothing else cached
+    with counted_queries() as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return statements
+
+
+@pytest.mark.parametrize("path", ["/staff/feedback", "/staff/feedback?status=new&topic=space"])
+def test_staff_feedback_list_runs_the_same_queries_for_one_row_and_a_full_page(
+        client, auth, make_user, add_threads, path):
+    auth.login(make_user("staff"))
+    add_threads(1)
+    one = _queries_for(client, path)
+    add_threads(120)  # more than a page of fifty
+    full = _queries_for(client, path)
+    assert len(one) == len(full), (one, full)
+    # the signed-in user and their key, the page of threads, the first words of each: none per row
+    assert len(full) <= 4, full
+
+
+def test_staff_feedback_list_deep_page_runs_the_same_queries(client, auth, make_user, add_threads):
+    import re
+
+    auth.login(make_user("staff"))
+    add_threads(120)
+    first = client.get("/staff/feedback").get_data(as_text=True)
+    deep = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert len(_queries_for(client, deep)) == len(_queries_for(client, "/staff/feedback"))
+
+
+def test_public_feedback_page_runs_one_query_whatever_is_published(client, add_threads):
+    add_threads(1)
+    one = _queries_for(client, "/feedback")
+    add_threads(40)
+    many = _queries_for(client, "/feedback")
+    assert len(one) == len(many) == 1, many
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/login", "/feedback/status"])
+def test_anonymous_pages_without_data_run_no_query(client, path):
+    assert _queries_for(client, path) == []
