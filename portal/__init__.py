@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -59,6 +59,8 @@ def create_app(config: dict | None = None) -> Flask:
             "languages": i18n.LANGUAGES,
             "public_nav": app.config["PUBLIC_NAV"],
             "staff_nav": app.config["STAFF_NAV"],
+            # pages are kept out of search engines unless their view says otherwise
+            "page_indexable": has_request_context() and security.is_indexable(request.endpoint),
         }
 
     # the first process to start brings the schema up to date under a lock; the others, and every
