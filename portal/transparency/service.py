@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 
@@ -296,7 +297,7 @@ def discard_draft(actor: User, draft_id: str) -> None:
 
 def _latest_document() -> tuple[Statement | None, dict | None]:
     latest = Statement.latest_published()
-    return latest, document.loads(latest.snapshot) if latest else None
+    return latest, _parsed(latest.public_id, latest.snapshot) if latest else None
 
 
 def preview_document(current: Statement | None = None) -> dict:
@@ -370,8 +371,15 @@ class Published:
 
 def _published(statement: Statement, is_latest: bool) -> Published:
     return Published(statement.number, statement.published_on, statement.published_at,
-                     document.loads(statement.snapshot), json.loads(statement.changes or "[]"),
-                     is_latest)
+                     _parsed(statement.public_id, statement.snapshot),
+                     json.loads(statement.changes or "[]"), is_latest)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(public_id: str, snapshot: str) -> dict:
+    """A published snapshot as a dict, parsed once per process: it never changes, and parsing a
+    large one was a good part of a page's time. Callers read it and never change it."""
+    return document.loads(snapshot)
 
 
 def current_statement() -> Published | None:
@@ -416,14 +424,28 @@ def history(before: int | None = None, per_page: int = HISTORY_PAGE) -> HistoryP
     return HistoryPage(entries, next_before)
 
 
-def feed_entries(limit: int = FEED_ENTRIES) -> list[Published]:
-    """The newest published statements, for the Atom feed."""
-    statements = list(Statement
-                      .select()
-                      .where(Statement.number.is_null(False))
-                      .order_by(Statement.number.desc())
-                      .limit(limit))
-    return [_published(s, n == 0) for n, s in enumerate(statements)]
+@dataclass
+class FeedEntry:
+    """A published statement as the feed gives it: its introduction and what changed."""
+
+    number: int
+    published_on: dt.date
+    published_at: dt.datetime
+    introduction: str
+    introduction_es: str
+    changes: list[dict]
+
+
+def feed_entries(limit: int = FEED_ENTRIES) -> list[FeedEntry]:
+    """The newest published statements, for the Atom feed (their snapshots are not needed)."""
+    rows = (Statement
+            .select(Statement.number, Statement.published_on, Statement.published_at,
+                    Statement.introduction, Statement.introduction_es, Statement.changes)
+            .where(Statement.number.is_null(False))
+            .order_by(Statement.number.desc())
+            .limit(limit))
+    return [FeedEntry(row.number, row.published_on, row.published_at, row.introduction,
+                      row.introduction_es, json.loads(row.changes or "[]")) for row in rows]
 
 
 def is_stale(published_on: dt.date, today: dt.date | None = None) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 
 from flask import (
@@ -16,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
 from markupsafe import escape
 
 from portal import clock
@@ -79,26 +81,47 @@ def _search_meta(path: str, description: str) -> dict:
             "default_url": _absolute(path)}
 
 
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
 def _introduction(doc: dict) -> str:
     """The introduction as safe HTML, in Spanish when the reader reads Spanish and staff wrote one."""
     intro = doc.get("introduction", {})
-    source = intro.get("markdownEs") if current_language() == "es" and intro.get("markdownEs") else None
-    return render_markdown(source or intro.get("markdown", ""))
+    return _introduction_html(intro.get("markdown", ""), intro.get("markdownEs", ""))
+
+
+def _introduction_html(markdown: str, markdown_es: str) -> str:
+    """The Spanish text for Spanish readers when there is one, else the introduction, as HTML."""
+    return _rendered(markdown_es if current_language() == "es" and markdown_es else markdown)
+
+
+@functools.lru_cache(maxsize=64)
+def _rendered(markdown: str) -> str:
+    """Markdown through the one sanitiser, remembered: published introductions never change and
+    rendering them was most of a statement page's time."""
+    return render_markdown(markdown)
+
+
+def _period(start: str | None, end: str | None, days: dict) -> str:
+    """A funding period in the reader's words ("Oct 1, 2024 to Sep 30, 2027")."""
+    def day(value: str) -> str:
+        # few distinct days on a page: each is formatted once
+        if value not in days:
+            days[value] = format_date(dt.date.fromisoformat(value), "medium")
+        return days[value]
+    if start and end:
+        return _("%(start)s to %(end)s", start=day(start), end=day(end))
+    if start:
+        return _("From %(start)s", start=day(start))
+    return _("Until %(end)s", end=day(end)) if end else ""
 
 
 def _readable(doc: dict) -> dict:
-    """A statement document with what its pages show: dates as dates, names looked up."""
+    """A statement document with what its pages show: periods in words, names looked up."""
     restrictions = document.restrictions_by_id(doc)
     funding = []
+    days: dict[str, str] = {}
     for item in doc.get("funding", []):
-        start, end = document.period(item)
         programme = (item.get("grantProgramme") or [{}])[0].get("title", "")
         funding.append({**item, "funder": document.funder_name(item), "programme": programme,
-                        "start": _date(start), "end": _date(end)})
+                        "period": _period(*document.period(item), days)})
     funders = {item["id"]: item for item in funding}
     services = []
     for entry in doc.get("services", []):
@@ -223,13 +246,13 @@ def _rfc3339(moment: dt.datetime) -> str:
 @bp.route("/transparency/feed.atom")
 @public
 def feed():
-    """An Atom entry for every published statement, newest first."""
+    """An Atom entry for each published statement, newest first (the latest hundred)."""
     entries = []
     for published in service.feed_entries():
         path = url_for("transparency.version", version=published.number)
         lines = [changes.describe(c) for c in published.changes]
         # the entry's HTML as plain text: the template escapes it once more for the XML
-        content = str(_introduction(published.document))
+        content = str(_introduction_html(published.introduction, published.introduction_es))
         if lines:
             content += "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
         entries.append({
