@@ -110,7 +110,6 @@ def _v1_transparency() -> None:
         introduction = TextField(default="")
         introduction_es = TextField(default="")
         amounts_shown = CharField(max_length=8, default="exact")
-        snapshot = TextField(null=True)
         changes = TextField(null=True)
         created_at = DateTimeField()
         created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
@@ -118,6 +117,7 @@ def _v1_transparency() -> None:
         published_at = DateTimeField(null=True)
         published_on = DateField(null=True)
         published_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+        snapshot = TextField(null=True)
 
         class Meta:
             table_name = "transparency_statement"

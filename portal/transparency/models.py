@@ -237,8 +237,6 @@ class Statement(BaseModel):
     introduction = TextField(default="")
     introduction_es = TextField(default="")
     amounts_shown = CharField(max_length=8, default="exact")
-    # the published statement as a JSON document (schema/statement-v1.json), never changed
-    snapshot = TextField(null=True)
     # what changed since the statement before, as JSON (computed once, when published)
     changes = TextField(null=True)
     created_at = DateTimeField(default=utc_now)
@@ -247,6 +245,9 @@ class Statement(BaseModel):
     published_at = DateTimeField(null=True)
     published_on = DateField(null=True)
     published_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # the published statement as a JSON document (schema/statement-v1.json), never changed; the
+    # last column, so reading the ones before it never walks through a large snapshot
+    snapshot = TextField(null=True)
 
     class Meta:
         table_name = "transparency_statement"
