@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal import areas
 from portal.i18n import lazy_gettext as _l
-from portal.transparency import demo, migrations, views
+from portal.transparency import demo, migrations, staff_views
 from portal.transparency.models import (
     FundingSource,
     Partnership,
@@ -16,7 +16,8 @@ from portal.transparency.models import (
 
 area = areas.Area(
     name="transparency",
-    blueprint=views.bp,
+    # the public pages (views.py) and the staff's (staff_views.py) share one blueprint
+    blueprint=staff_views.bp,
     public_nav=areas.NavEntry(
         "transparency.statement", _l("Our funding"),
         _l("Where our money comes from, what each funder requires, who we work with and who "
