@@ -132,7 +132,7 @@ def _statement_page(published: service.Published | None, template: str, path: st
         "Where %(organisation)s's money comes from, what each funder requires, who we work "
         "with and who each service is for. Statement %(number)d, published %(day)s.",
         organisation=site, number=published.number,
-        day=published.published_on.isoformat()))
+        day=format_date(published.published_on, "long")))
     return render_template(template, published=published, statement=readable(published.document),
                            change_lines=[changes.describe(c) for c in published.changes], **meta)
 

@@ -105,6 +105,7 @@ def test_staff_publish_and_a_visitor_reads_the_statement(page, t, variant, logge
     staff.goto("/staff/transparency/statement")
     form = form_with(staff, "introduction")
     form.get_by_label(t("Introduction"), exact=True).fill(f"Who **pays** for our work {tag}.")
+    form.get_by_label(t("Exact amounts where we have them")).check()
     send(staff, form)
     assert staff.url.endswith("/staff/transparency/statement/preview")
     check_accessibility(staff)
