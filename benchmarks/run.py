@@ -70,6 +70,8 @@ class Route:
     setup: list = field(default_factory=list)
     staff: bool = False
     expect_text: str | None = None
+    # the status a good answer has (a form that redirects after saving answers 302)
+    expect: int = 200
 
 
 # every public GET route without arguments is added on its own; POSTs and staff pages go here
@@ -80,6 +82,11 @@ ROUTES = [
           expect_text='class="conversation"'),
     Route("GET", "/staff/feedback", staff=True),
     Route("GET", "/staff/", staff=True),
+    Route("GET", "/staff/transparency", staff=True),
+    Route("GET", "/staff/transparency/statement/preview", staff=True),
+    Route("POST", "/staff/transparency/statement",
+          {"introduction": "@text", "introduction_es": "", "amounts_shown": ["exact", "bands"]},
+          [visit("/staff/transparency/statement")], staff=True, expect=302),
 ]
 FLOOR_ROUTES = [Route("GET", "/floor"), Route("POST", "/floor", {"message": "@text"})]
 
@@ -288,7 +295,7 @@ def drive(port: int, route: Route, cookies: dict, args, seed: int) -> dict:
     """Run the load generator for one route in its own process and return its figures."""
     spec = {"port": port, "method": route.method, "path": route.path, "form": route.form,
             "setup": route.setup, "cookies": cookies if route.staff else {},
-            "expect_text": route.expect_text,
+            "expect_text": route.expect_text, "expect": route.expect,
             "connections": args.connections, "processes": args.processes,
             "warmup": args.warmup, "duration": args.duration, "max_requests": args.max_requests,
             "seed": seed}

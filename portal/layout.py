@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, g, request, url_for
+from flask import Flask, g, has_request_context, request, url_for
 
-from portal import i18n
+from portal import i18n, security
 
 
 @dataclass(frozen=True)
@@ -46,4 +46,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _layout_values() -> dict:
-        return {"current_user": g.get("user"), **constant, **navigation(app)}
+        # pages are kept out of search engines unless their view says otherwise
+        indexable = has_request_context() and security.is_indexable(request.endpoint)
+        return {"current_user": g.get("user"), "page_indexable": indexable, **constant,
+                **navigation(app)}

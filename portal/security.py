@@ -169,6 +169,20 @@ def public(view: Callable) -> Callable:
     return view
 
 
+def indexable(view: Callable) -> Callable:
+    """Let search engines index a public page; every other page asks them not to (noindex)."""
+    view._indexable = True
+    return view
+
+
+def is_indexable(endpoint: str | None) -> bool:
+    """True when the view behind an endpoint was marked `indexable`."""
+    if endpoint is None:
+        return False
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, "_indexable", False))
+
+
 def roles_required(*roles: str) -> Callable:
     """Allow only logged-in users holding one of the roles."""
     def decorate(view: Callable) -> Callable:

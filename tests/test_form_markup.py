@@ -3,6 +3,7 @@ WTForms' own widgets would (ids, name, value, required, maxlength, checked, sele
 the hint and error links, for every field of every form of every area, clean and with errors."""
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import inspect
 from html.parser import HTMLParser
@@ -44,7 +45,10 @@ WIDGET_MACRO = """
 """
 CALL = "{{ field(f, hint=hint, **extra) }}"
 HIDDEN_CALL = "{{ hidden(f) }}"
-KNOWN = {"StringField", "PasswordField", "TextAreaField", "SelectField", "RadioField", "BooleanField"}
+KNOWN = {"StringField", "PasswordField", "TextAreaField", "SelectField", "RadioField", "BooleanField",
+         "DateField"}
+# fields an area draws with a macro of its own (a list of checkboxes), checked by its own tests
+OWN_MARKUP = {"CheckboxesField"}
 # attributes pages pass to a field (autocomplete, rows, ...)
 EXTRA = {"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", "rows": "6"}
 HOSTILE = '"><script>alert(1)</script>&amp; é'
@@ -100,6 +104,8 @@ def _with_data(field) -> None:
         field.data = choices[-1].value if choices else None
     elif field.type == "BooleanField":
         field.data = True
+    elif field.type == "DateField":
+        field.data = dt.date(2025, 3, 14)
     else:
         field.data = HOSTILE
 
@@ -113,7 +119,7 @@ def test_macro_markup_carries_every_attribute_of_the_widgets(app, form_class, st
         form = form_class(formdata=None, meta={"csrf": False}) if issubclass(form_class, FlaskForm) \
             else form_class(formdata=None)
         for field in form:
-            if field.type in ("CSRFTokenField",) or isinstance(field, HiddenField):
+            if field.type in ("CSRFTokenField", *OWN_MARKUP) or isinstance(field, HiddenField):
                 continue
             assert field.type in KNOWN, f"{form_class.__name__}.{field.name}: the macro has no markup " \
                                         f"for {field.type}"

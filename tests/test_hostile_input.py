@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 from support.config import portal_config
-from support.database import all_rows, cells_containing, cells_equal_to
-from support.hostile import CHOICE, SECRET, TEXT, Field
+from support.database import all_rows, as_text, cells_containing, cells_equal_to
+from support.hostile import CHOICE, SECRET, TEXT, VALUE, Field
 from support.pages import shows_unescaped, unsafe_markup
 from support.rows import gather_list
 from support.world import build_world
@@ -96,6 +96,8 @@ def test_hostile_text_is_kept_exactly_or_refused_and_never_breaks_a_page(hostile
         after = world.query(lambda: _stored(spec))
         if spec.kind == TEXT:
             _stored_exactly_or_refused(spec, value, html, before, after, redirected=bool(response.history))
+        elif spec.kind == VALUE:
+            _parsed_value_stored_or_refused(spec, value, html, after)
         elif spec.kind == CHOICE and value not in spec.choices:
             assert refused(html), f"{form.name}.{name}: {value!r} was not refused with a message"
         elif spec.kind == SECRET and len(value.strip()) >= 12:
@@ -148,6 +150,21 @@ def _stored_exactly_or_refused(spec: Field, value: str, html: str, before, after
         return
     assert expected is not None, f"{value!r} accepted although its rules refuse it"
     assert cells_equal_to(after, expected) >= 1, f"{value!r} accepted but stored differently"
+
+
+def _parsed_value_stored_or_refused(spec: Field, value: str, html: str, after) -> None:
+    """A number or date field: what its rules refuse is refused; what they accept is kept."""
+    try:
+        expected = spec.stored_as(value)
+    except Exception:  # noqa: BLE001 - a value the rules refuse has no stored form
+        assert refused(html), f"{value!r} accepted although its rules refuse it"
+        return
+    if refused(html) or expected is None:
+        return
+    kept = [cell for rows in after.values() for row in rows for cell in row
+            if cell is not None and not isinstance(cell, bool)
+            and (cell == expected or as_text(cell) == str(expected))]
+    assert kept, f"{value!r} accepted but not stored as {expected!r}"
 
 
 # --- Markdown --------------------------------------------------------------------------------

@@ -201,7 +201,7 @@ def test_template_scan_catches_plain_text():
 PYTHON_SKIP = {"cli.py", "demo.py"}  # console output for the operator, not for visitors
 # ValueError and the like, and errors whose words are never shown (a CSRF refusal shows its own
 # translated page), are for programmers, not people
-BUILTIN_NAMES = set(dir(builtins)) | {"SealingError", "CSRFError"}
+BUILTIN_NAMES = set(dir(builtins)) | {"SealingError", "CSRFError", "PublishedStatementError"}
 
 
 def _is_text(node) -> bool:

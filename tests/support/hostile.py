@@ -10,6 +10,9 @@ from support.world import World
 TEXT = "text"      # stored exactly (after its documented normalising), or refused with a message
 SECRET = "secret"  # never stored as typed (passwords, codes, receipts, a honeypot)
 CHOICE = "choice"  # one of the offered values, or refused with a message
+# parsed into a number or a date: stored_as returns the value kept (None: kept as no value) or
+# raises for what the rules refuse, which must then be refused with a message
+VALUE = "value"
 
 
 @dataclass
