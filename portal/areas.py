@@ -15,7 +15,7 @@ from flask import Blueprint, Flask
 from portal.i18n import LazyString
 
 # in the order their tables are created (an area's tables may refer only to earlier areas)
-AREA_NAMES = ("home", "accounts", "feedback")
+AREA_NAMES = ("home", "accounts", "feedback", "surveys")
 
 # who may use a route, for the authorization matrix ("METHOD /rule" -> one of these)
 PUBLIC = "public"
