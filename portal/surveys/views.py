@@ -104,9 +104,12 @@ def answer(slug: str):
     action = request.form.get("action", "next")
     if action == "back":
         return _answer_page(plan, form, previous_page(plan, page, answers), answers, code_error=code_error)
+    if code_error:
+        # the person stays where they are, with the code field next to their answers
+        return _answer_page(plan, form, min(page, len(plan.pages)), answers, code_error=code_error)
     following = next_page(plan, min(page, len(plan.pages)), answers)
-    if code_error or following is not None or action != "send":
-        return _answer_page(plan, form, following or len(plan.pages) + 1, answers, code_error=code_error)
+    if following is not None or action != "send":
+        return _answer_page(plan, form, following or len(plan.pages) + 1, answers)
     try:
         service.submit_response(plan, answers, code)
     except service.SurveyError as error:
