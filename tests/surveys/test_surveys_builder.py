@@ -58,8 +58,9 @@ def test_staff_build_a_survey_with_a_question_of_each_kind(staff, query):
                 for q in SurveyQuestion.select()}
         assert keys == {1: ["1", "2", "decline"], 2: ["1", "2", "other", "decline"],
                         3: ["1", "2", "3", "4", "5", "decline"], 4: [], 5: []}
+        first = SurveyQuestion.get(number=1)
         labels = [(c.label_en, c.label_es) for c in SurveyChoice.select()
-                  .where(SurveyChoice.question == SurveyQuestion.get(number=1), SurveyChoice.key != "decline")]
+                  .where(SurveyChoice.question == first, SurveyChoice.key != "decline")]
         assert labels == [("Yes", "Sí"), ("No", "No")]
     query(check)
     page = staff.get("/staff/surveys/winter").get_data(as_text=True)
@@ -88,7 +89,8 @@ def test_bad_survey_settings_are_refused_with_the_form_kept(staff, within, data,
 @pytest.mark.parametrize(("data", "message"), [
     ({"kind": "single", "text_en": "", "text_es": "", "choices_en": "A"}, "Write the question"),
     ({"kind": "single", "text_en": "Q", "choices_en": ""}, "Write at least one answer"),
-    ({"kind": "single", "text_en": "Q", "choices_en": "A\nB", "choices_es": "A"}, "as many answers in Spanish"),
+    ({"kind": "single", "text_en": "Q", "choices_en": "A\nB", "choices_es": "A"},
+     "as many answers in Spanish"),
     ({"kind": "multiple", "text_en": "Q", "choices_en": "A\na"}, "Each answer may appear only once."),
     ({"kind": "rating", "text_en": "Q", "high_label_en": "High"}, "Say what 1 means"),
     ({"kind": "nonsense", "text_en": "Q"}, "Not a valid choice"),
@@ -104,8 +106,8 @@ def test_bad_questions_are_refused_clearly(staff, within, query, data, message):
 def test_a_draft_can_be_edited_reordered_and_pruned(staff, within, query):
     within(lambda: make_survey("draft", state="draft"))
     edited = staff.post("/staff/surveys/draft/questions/1", data={
-        "kind": "single", "text_en": "Where do you sleep?", "choices_en": "Home\nShelter\nOutside\nElsewhere",
-        "condition": ""})
+        "kind": "single", "text_en": "Where do you sleep?",
+        "choices_en": "Home\nShelter\nOutside\nElsewhere", "condition": ""})
     assert edited.status_code == 302
     assert staff.post("/staff/surveys/draft/questions/5/move", data={"direction": "up"}).status_code == 302
     assert staff.post("/staff/surveys/draft/questions/3/remove").status_code == 302
