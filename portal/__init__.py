@@ -64,7 +64,9 @@ def create_app(config: dict | None = None) -> Flask:
     # the first process to start brings the schema up to date under a lock; the others, and every
     # later start, find it current after one query and print nothing
     if app.config.get("AUTO_INIT_DB", True) and not migrations.is_current(registered):
-        migrations.migrate(registered)
+        # in the app context: a step that seals existing rows reads the configuration
+        with app.app_context():
+            migrations.migrate(registered)
         app.logger.info("database schema brought up to date")
     cli.announce_for_development_server(app)
     return app

@@ -21,10 +21,8 @@ import base64
 import contextlib
 import hashlib
 import hmac
-import re
 import secrets
 import struct
-import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
@@ -35,13 +33,20 @@ from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
+from portal import codes
+
 FORMAT_VERSION = 1
+# an item key filed for the organisation: version and generation in the clear, then
+# SecretBox(version, generation, key) under a key derived from the organisation private key
+FILED_VERSION = 2
 KEY_SIZE = 32
 SALT_SIZE = 16
 MAX_GENERATION = 0xFFFF
 # a sealed item key: version and generation in the clear, then SealedBox(version, generation, key)
 SEAL_HEADER = struct.Struct(">BH")
 SEALED_KEY_SIZE = SEAL_HEADER.size + crypto_box_SEALBYTES + SEAL_HEADER.size + KEY_SIZE
+FILED_KEY_SIZE = SEAL_HEADER.size + SecretBox.NONCE_SIZE + SecretBox.MACBYTES + SEAL_HEADER.size + KEY_SIZE
+FILING_PURPOSE = "filed-item-keys"
 # a key wrapped with argon2id: version, time cost, memory cost (KiB), parallelism, then the salt
 ARGON2_HEADER = struct.Struct(">BIII")
 # a damaged blob must not make the server spend minutes or gigabytes on one derivation
@@ -50,13 +55,9 @@ MAX_MEMORY_COST = 4 * 1024 * 1024
 MAX_PARALLELISM = 255
 SESSION_PURPOSE = "session-private-key"
 
-# Crockford base32 without the letters people misread (I, L, O, U): 28 characters = 140 bits
-RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Crockford base32 from the codes module: 28 characters = 140 bits
+RECOVERY_ALPHABET = codes.ALPHABET
 RECOVERY_LENGTH = 28
-RECOVERY_GROUP = 4
-RECOVERY_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_.]+")
-RECOVERY_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-MAX_RECOVERY_INPUT = 200
 
 
 class SealingError(Exception):
@@ -86,7 +87,7 @@ def _refusals(message: str) -> Iterator[None]:
     """Turn any failure of the underlying libraries into one SealingError."""
     try:
         yield
-    except (CryptoError, HashingError, ValueError, TypeError, struct.error):
+    except (CryptoError, HashingError, ValueError, TypeError, IndexError, struct.error):
         # no chained cause: callers handle one error, and logs learn nothing about why it failed
         raise SealingError(message) from None
 
@@ -102,6 +103,11 @@ def _derive(secret: bytes, purpose: str, salt: bytes = b"") -> bytes:
     # the length prefix keeps ("ab", "c") and ("a", "bc") from deriving the same key
     message = struct.pack(">H", len(label)) + label + bytes(salt)
     return hashlib.blake2b(message, key=secret, digest_size=KEY_SIZE).digest()
+
+
+def derive_key(secret: bytes, purpose: str, salt: bytes = b"") -> bytes:
+    """A 32-byte key from a high-entropy secret (an app secret, a private key) for one purpose."""
+    return _derive(bytes(secret), purpose, salt)
 
 
 # --- the organisation key pair and items -----------------------------------------------------
@@ -148,12 +154,65 @@ def open_item_key(sealed: bytes, private_key: bytes) -> bytes:
     return inner[SEAL_HEADER.size:]
 
 
+def file_item_key(item_key: bytes, private_key: bytes, generation: int = 1) -> bytes:
+    """File an item key for the organisation: what a seal becomes once a key holder has opened it.
+
+    A seal needs one X25519 operation to open; a filed key needs only a SecretBox under a key
+    derived from the private key, so lists and exports of many items stay fast. Both need the
+    private key, so filing weakens nothing: only who holds it can file or open.
+    """
+    if not 0 < generation <= MAX_GENERATION:
+        raise ValueError(f"generation must be between 1 and {MAX_GENERATION}")
+    header = SEAL_HEADER.pack(FILED_VERSION, generation)
+    with _refusals("cannot file this key"):
+        item_key = bytes(item_key)
+        if len(item_key) != KEY_SIZE:
+            raise ValueError("item keys are 32 bytes")
+        return header + bytes(SecretBox(filing_key(private_key)).encrypt(header + item_key))
+
+
+def filing_key(private_key: bytes) -> bytes:
+    """The symmetric key that files item keys for the holder of an organisation private key."""
+    with _refusals("not a private key"):
+        private_key = bytes(private_key)
+        if len(private_key) != KEY_SIZE:
+            raise ValueError("private keys are 32 bytes")
+    return _derive(private_key, FILING_PURPOSE)
+
+
+def open_key(blob: bytes, private_key: bytes, filing: bytes | None = None) -> bytes:
+    """The item key inside a seal or a filed key (pass `filing` to skip deriving it each time)."""
+    with _refusals("cannot open this key"):
+        blob = bytes(blob)
+        version = blob[0]
+    if version == FORMAT_VERSION:
+        return open_item_key(blob, private_key)
+    if version != FILED_VERSION or len(blob) != FILED_KEY_SIZE:
+        raise SealingError("cannot open this key")
+    with _refusals("cannot open this key"):
+        inner = SecretBox(filing or filing_key(private_key)).decrypt(blob[SEAL_HEADER.size:])
+    if not hmac.compare_digest(inner[:SEAL_HEADER.size], blob[:SEAL_HEADER.size]):
+        raise SealingError("cannot open this key")
+    return inner[SEAL_HEADER.size:]
+
+
+def key_size(blob: bytes) -> int:
+    """How many bytes at the front of a blob are its sealed or filed key (by its version byte)."""
+    with _refusals("not a sealed blob"):
+        version = bytes(blob[:1])[0]
+    if version == FORMAT_VERSION:
+        return SEALED_KEY_SIZE
+    if version == FILED_VERSION:
+        return FILED_KEY_SIZE
+    raise SealingError("not a sealed blob")
+
+
 def blob_generation(blob: bytes) -> int:
     """The generation of the organisation key that sealed a blob (seal_text or seal_item_key)."""
     # read from the clear header, only to choose a key: opening checks it against the sealed copy
     with _refusals("not a sealed blob"):
         version, generation = SEAL_HEADER.unpack_from(bytes(blob))
-    if version != FORMAT_VERSION:
+    if version not in (FORMAT_VERSION, FILED_VERSION):
         raise SealingError("not a sealed blob")
     return generation
 
@@ -176,12 +235,13 @@ def seal_text(text: str, public_key: bytes, generation: int = 1) -> bytes:
     return seal_item_key(item_key, public_key, generation) + encrypt_with_key(text, item_key)
 
 
-def open_text(blob: bytes, private_key: bytes) -> str:
-    """The text inside a blob made by seal_text, opened with the organisation private key."""
+def open_text(blob: bytes, private_key: bytes, filing: bytes | None = None) -> str:
+    """The text inside a blob made by seal_text (or refiled), opened with the org private key."""
     with _refusals("not a sealed text"):
         blob = bytes(blob)
-    item_key = open_item_key(blob[:SEALED_KEY_SIZE], private_key)
-    return decrypt_with_key(blob[SEALED_KEY_SIZE:], item_key)
+    size = key_size(blob)
+    item_key = open_key(blob[:size], private_key, filing)
+    return decrypt_with_key(blob[size:], item_key)
 
 
 # --- wrapping keys for whoever holds a code ---------------------------------------------------
@@ -253,15 +313,12 @@ def unwrap_private_key_with_password(blob: bytes, password: str) -> bytes:
 
 def new_recovery_key() -> str:
     """A fresh recovery key to print and keep, in groups of four: 7KQM-3WXD-..."""
-    key = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
-    return "-".join(key[i:i + RECOVERY_GROUP] for i in range(0, RECOVERY_LENGTH, RECOVERY_GROUP))
+    return codes.format_code(codes.generate(RECOVERY_LENGTH))
 
 
 def normalise_recovery_key(text: str) -> str:
     """A typed recovery key without spaces or dashes, upper case, O, I and L read as 0 and 1."""
-    # NFKC turns full-width letters and digits from some keyboards into plain ones
-    typed = unicodedata.normalize("NFKC", (text or "")[:MAX_RECOVERY_INPUT])
-    return RECOVERY_SEPARATORS.sub("", typed).upper().translate(RECOVERY_LOOKALIKES)
+    return codes.normalise(text)
 
 
 def recovery_wrapping_key(recovery_key: str, salt: bytes, params: Argon2Params = RECOVERY_PARAMS) -> bytes:
@@ -283,20 +340,24 @@ def unwrap_private_key_with_recovery(blob: bytes, recovery_key: str) -> bytes:
 
 # --- carrying the private key through a session -----------------------------------------------
 
-def session_key_box(secret_key: str) -> SecretBox:
-    """The box that carries the private key through a session, keyed from the app's secret key."""
-    return SecretBox(_derive(secret_key.encode("utf-8"), SESSION_PURPOSE))
+def session_key_box(secret_key: str, context: str = "") -> SecretBox:
+    """The box that carries the private key through a session, keyed from the app's secret key.
+
+    `context` binds the box to one session (say, the account and its session version), so a
+    wrap copied out of an old cookie opens in no other session.
+    """
+    return SecretBox(_derive(secret_key.encode("utf-8"), SESSION_PURPOSE, context.encode("utf-8")))
 
 
-def wrap_for_session(private_key: bytes, secret_key: str) -> str:
+def wrap_for_session(private_key: bytes, secret_key: str, context: str = "") -> str:
     """The private key as text for the session, openable only with the app's secret key."""
     with _refusals("cannot wrap for the session"):
-        sealed = session_key_box(secret_key).encrypt(bytes(private_key))
+        sealed = session_key_box(secret_key, context).encrypt(bytes(private_key))
     return base64.urlsafe_b64encode(sealed).decode("ascii")
 
 
-def unwrap_from_session(text: str, secret_key: str) -> bytes:
-    """The private key carried by a session."""
+def unwrap_from_session(text: str, secret_key: str, context: str = "") -> bytes:
+    """The private key carried by a session, for the same context it was wrapped for."""
     with _refusals("cannot open the session's key"):
         sealed = base64.b64decode(text, altchars=b"-_", validate=True)
-        return session_key_box(secret_key).decrypt(sealed)
+        return session_key_box(secret_key, context).decrypt(sealed)

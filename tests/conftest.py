@@ -6,6 +6,7 @@ import re
 import pyotp
 import pytest
 from support.config import TEST_PASSWORD, portal_config
+from support.sealing import give_key
 
 from portal import create_app
 from portal.accounts.models import User
@@ -44,11 +45,15 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app):
-    """Create an account in one call: make_user("staff", totp=True)."""
+    """Create an account in one call: make_user("staff", totp=True).
+
+    Staff and admins can read sealed records unless made with sealed=False.
+    """
     counter = {"n": 0}
 
     def _make(role: str = "staff", username: str | None = None, password: str = TEST_PASSWORD,
-              totp: bool | None = None, active: bool = True, **fields) -> User:
+              totp: bool | None = None, active: bool = True, sealed: bool = True,
+              **fields) -> User:
         counter["n"] += 1
         totp = (role == "admin") if totp is None else totp
         with app.app_context(), db.connection_context():
@@ -62,6 +67,8 @@ def make_user(app):
                 created_on=utc_now().date(),
                 **fields,
             )
+            if sealed and user.is_staff and active:
+                give_key(user, password)
         return user
 
     return _make

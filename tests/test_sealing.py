@@ -117,7 +117,7 @@ def test_generation_out_of_range_is_a_programming_error(org, generation):
         sealing.seal_text("words", org[0], generation=generation)
 
 
-@pytest.mark.parametrize("blob", [b"", b"\x01", b"\x02\x00\x01" + b"\x00" * 100])
+@pytest.mark.parametrize("blob", [b"", b"\x01", b"\x03\x00\x01" + b"\x00" * 100])
 def test_blob_generation_of_a_foreign_blob_is_refused(blob):
     assert_refused(sealing.blob_generation, blob)
 

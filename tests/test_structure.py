@@ -84,7 +84,7 @@ def test_each_area_is_one_folder_declaring_one_area(area: Area):
     if area.blueprint is not None:
         assert area.access, f"{area.name} has routes but declares no access rows"
     for name in area.audit_actions:
-        assert name.split(".")[0] in (area.name, "link", "user", "password", "2fa"), name
+        assert name.split(".")[0] in (area.name, "link", "user", "password", "2fa", "key"), name
 
 
 def test_the_factory_is_the_only_place_that_lists_areas():

@@ -6,6 +6,7 @@ from flask import Flask
 from portal import areas
 from portal.accounts import cli, demo, migrations, service, views
 from portal.accounts.audit import AuditEntry
+from portal.accounts.keys import MODELS as KEY_MODELS
 from portal.accounts.models import OneTimeLink, RecoveryCode, User
 from portal.i18n import lazy_gettext as _l
 from portal.security import load_session_user
@@ -28,7 +29,7 @@ area = areas.Area(
     demo=demo.demo_accounts,
     purge=service.purge_spent_links,
     migrations=migrations.MIGRATIONS,
-    models=(User, OneTimeLink, RecoveryCode, AuditEntry),
+    models=(User, OneTimeLink, RecoveryCode, AuditEntry, *KEY_MODELS),
     setup=_setup,
     first_run=service.announce_setup_link_if_needed,
     audit_actions={
@@ -44,6 +45,10 @@ area = areas.Area(
         "2fa.enabled": _l("turned on the second factor"),
         "2fa.disabled": _l("turned off the second factor"),
         "2fa.recovery_code_used": _l("used a recovery code"),
+        "key.claimed": _l("took charge of the organisation key and was shown its recovery key"),
+        "key.granted": _l("gave access to sealed records to"),
+        "key.recovered": _l("restored access to sealed records with the recovery key for"),
+        "key.rotated": _l("replaced the organisation key; new generation:"),
     },
     access={
         "GET /login": areas.PUBLIC,
@@ -62,5 +67,6 @@ area = areas.Area(
         "GET /staff/users": areas.ADMIN,
         "POST /staff/users": areas.ADMIN,
         "POST /staff/users/<int:user_id>/<any(deactivate, activate, reset):action>": areas.ADMIN,
+        "POST /staff/users/<int:user_id>/grant": areas.ADMIN,
     },
 )

@@ -6,6 +6,7 @@ column added to `User` later cannot change what step 1 creates.
 from __future__ import annotations
 
 from peewee import (
+    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -81,4 +82,59 @@ def _v2_audit_subject() -> None:
     )
 
 
-MIGRATIONS = ((1, _v1_accounts), (2, _v2_audit_subject))
+def _v3_sealing_keys() -> None:
+    """The organisation key, accounts' own key pairs, their grants, and keys held for invitations."""
+
+    class Base(Model):
+        class Meta:
+            database = db
+            legacy_table_names = False
+
+    class User(Base):
+        # only to name the foreign key's table
+        class Meta:
+            table_name = "user"
+
+    class OneTimeLink(Base):
+        class Meta:
+            table_name = "one_time_link"
+
+    class OrgKey(Base):
+        generation = IntegerField(unique=True)
+        public_key = BlobField()
+        recovery_wrap = BlobField(null=True)
+        pending_wrap = BlobField(null=True)
+        created_on = DateField()
+
+        class Meta:
+            table_name = "org_key"
+
+    class AccountKey(Base):
+        user = ForeignKeyField(User, unique=True, backref="+", on_delete="CASCADE")
+        public_key = BlobField()
+        wrapped_private = BlobField()
+
+        class Meta:
+            table_name = "account_key"
+
+    class KeyGrant(Base):
+        user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+        generation = IntegerField()
+        sealed_key = BlobField()
+        granted_on = DateField()
+
+        class Meta:
+            table_name = "key_grant"
+            indexes = ((("user", "generation"), True),)
+
+    class LinkGrant(Base):
+        link = ForeignKeyField(OneTimeLink, unique=True, backref="+", on_delete="CASCADE")
+        wrapped_key = BlobField()
+
+        class Meta:
+            table_name = "link_grant"
+
+    db.create_tables([OrgKey, AccountKey, KeyGrant, LinkGrant])
+
+
+MIGRATIONS = ((1, _v1_accounts), (2, _v2_audit_subject), (3, _v3_sealing_keys))

@@ -11,7 +11,7 @@ import pyotp
 from flask import current_app
 
 from portal import codes, throttle
-from portal.accounts import audit
+from portal.accounts import audit, keys
 from portal.accounts.models import OneTimeLink, RecoveryCode, User
 from portal.clock import utc_now
 from portal.db import db, write_transaction
@@ -112,6 +112,8 @@ def use_link(token: str, username: str, password: str, display_name: str = "") -
             user.password_hash = hash_password(password)
             user.session_version += 1
             user.save()
+        # sealing: a new key pair for the account, and the key an invitation carries
+        keys.password_set(user, password, token)
         link.used_at = utc_now()
         link.user = user
         link.save()
@@ -191,6 +193,7 @@ def change_password(user: User, current: str, new: str) -> None:
         user.password_hash = hash_password(new)
         user.session_version += 1
         user.save()
+        keys.rewrap_for_password(user, current, new)
         audit.record(user, "password.changed", user.id)
 
 
@@ -202,6 +205,8 @@ def set_active(admin: User, user: User, active: bool) -> None:
         user.is_active = active
         user.session_version += 1
         user.save()
+        if not active:
+            keys.revoke(user)
         audit.record(admin, "user.activated" if active else "user.deactivated", user.id)
 
 

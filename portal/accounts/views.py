@@ -5,7 +5,7 @@ import time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
-from portal.accounts import service
+from portal.accounts import keys, service
 from portal.accounts.audit import AuditEntry, action_label
 from portal.accounts.forms import (
     AccountActionForm,
@@ -19,7 +19,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import User
 from portal.i18n import gettext as _
-from portal.roles import ROLE_CHOICES, needs_second_factor
+from portal.roles import ROLE_CHOICES, is_staff, needs_second_factor
 from portal.security import (
     admin_required,
     end_session,
@@ -43,10 +43,16 @@ def _after_login_target(next_path: str | None) -> str:
     return url_for("accounts.staff_home") if user.is_staff else url_for("home.index")
 
 
-def _finish_login(user: User, next_path: str | None):
+def _finish_login(user: User, next_path: str | None, private_key: bytes | None = None):
     """Start the session and leave the login pages."""
     start_session(user)
     g.user = user
+    recovery_key = keys.after_login(user, private_key)
+    if recovery_key:
+        # shown once, in this answer only: never stored, never in an address or a cookie
+        then = (url_for("accounts.two_factor") if needs_second_factor(user.role) and not user.totp_enabled
+                else _after_login_target(next_path))
+        return render_template("accounts/recovery_key.html", recovery_key=recovery_key, then=then)
     if needs_second_factor(user.role) and not user.totp_enabled:
         flash(_("Admins need a second factor. Set it up now."), "info")
         return redirect(url_for("accounts.two_factor"))
@@ -71,9 +77,10 @@ def login():
             session.clear()
             session["pending"] = {"uid": user.id, "ver": user.session_version,
                                   "at": int(time.time()), "next": form.next.data or ""}
+            keys.carry_pending(keys.unlock(user, form.password.data), user)
             return redirect(url_for("accounts.login_verify"))
         else:
-            return _finish_login(user, form.next.data)
+            return _finish_login(user, form.next.data, keys.unlock(user, form.password.data))
     return render_template("accounts/login.html", form=form)
 
 
@@ -94,7 +101,7 @@ def login_verify():
     form = SecondFactorForm()
     if form.validate_on_submit():
         if service.verify_second_factor(user, form.code.data):
-            return _finish_login(user, pending.get("next"))
+            return _finish_login(user, pending.get("next"), keys.take_pending(user))
         service.record_failed_second_factor(user)
         form.code.errors.append(_("That code did not work. Codes change every 30 seconds."))
     return render_template("accounts/verify.html", form=form)
@@ -132,7 +139,7 @@ def setup():
             form.password.errors.append(str(error))
         else:
             flash(_("Your password is set. Welcome."), "success")
-            return _finish_login(user, None)
+            return _finish_login(user, None, keys.unlock(user, form.password.data))
     return render_template("accounts/setup.html", form=form, link=link)
 
 
@@ -142,6 +149,7 @@ def account():
     """One's own account: password and second factor."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        private_key = keys.current_private_key()
         try:
             service.change_password(g.user, form.current.data, form.password.data)
         except service.AccountError as error:
@@ -149,10 +157,21 @@ def account():
         else:
             g.user = User.get_by_id(g.user.id)
             start_session(g.user)
+            keys.carry(private_key, g.user)
             flash(_("Password changed. You were logged out everywhere else."), "success")
             return redirect(url_for("accounts.account"))
     remaining = service.remaining_recovery_codes(g.user) if g.user.totp_enabled else 0
-    return render_template("accounts/account.html", form=form, remaining=remaining)
+    return render_template("accounts/account.html", form=form, remaining=remaining,
+                           sealed_access=_sealed_access(g.user))
+
+
+def _sealed_access(user: User) -> str:
+    """Whether an account can read sealed records: "council", "yes", "relogin" or "no"."""
+    if not user.is_staff:
+        return "council"
+    if keys.can_read(user):
+        return "yes" if keys.current_private_key() is not None else "relogin"
+    return "no"
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
@@ -198,6 +217,8 @@ def users():
     """Admins invite people and see every account."""
     form = InviteForm()
     new_link = None
+    carries_key = False
+    form_role = ""
     if form.validate_on_submit():
         if User.by_username(form.username.data) is not None:
             form.username.errors.append(_("That user name is taken. Choose another."))
@@ -205,9 +226,15 @@ def users():
             token = service.issue_link("invite", form.role.data, username=form.username.data,
                                        created_by=g.user)
             new_link = service.link_for(token)
+            carries_key = keys.attach_to_invitation(token, keys.current_private_key())
+            form_role = form.role.data
             form = InviteForm(formdata=None)
     roster = list(User.roster())
     return render_template("staff/users.html", form=form, new_link=new_link,
+                           carries_key=carries_key, invited_staff=bool(new_link) and is_staff(form_role),
+                           readers=keys.readers(),
+                           key_pairs=keys.accounts_with_key_pairs(),
+                           can_grant=keys.current_private_key() is not None,
                            users=roster, action_form=AccountActionForm(),
                            audit_entries=AuditEntry.latest(50), action_label=action_label,
                            names={user.id: user.username for user in roster},
@@ -233,6 +260,26 @@ def user_action(user_id: int, action: str):
         flash(str(error), "error")
     else:
         flash(_("Account %(name)s updated.", name=user.username), "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/staff/users/<int:user_id>/grant", methods=["POST"])
+@admin_required
+def grant_key(user_id: int):
+    """Give an account access to sealed records with the key this admin's session holds."""
+    form = AccountActionForm()
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        keys.grant(g.user, user, keys.current_private_key())
+    except keys.KeyAccessError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("%(name)s can now read sealed records (after their next login).", name=user.username),
+              "success")
     return redirect(url_for("accounts.users"))
 
 

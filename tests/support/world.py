@@ -22,6 +22,7 @@ from portal.clock import utc_now
 from portal.db import db
 from portal.security import hash_password
 from support.rows import gather_dict
+from support.sealing import give_key, org_private_key
 
 PASSWORD = "correct-kettle-meadow-42"
 # "other_council" is a second council member acting on records that belong to "council"
@@ -115,16 +116,29 @@ def log_in(client, user: User, password: str = PASSWORD):
 
 def sign_in(client, user: User) -> None:
     """Give a test client the session a completed login gives (no password or code typed)."""
+    from portal import sealing
+    from portal.accounts import keys
+
     now = int(time.time())
+    values = {"uid": user.id, "ver": user.session_version, "started": now, "seen": now}
+    app = client.application
+    if user.is_staff:
+        with app.app_context(), db.connection_context():
+            private = org_private_key()
+            values[keys.SESSION_KEY] = sealing.wrap_for_session(
+                private, app.config["SECRET_KEY"], keys._context(user))
     with client.session_transaction() as session:
         session.clear()
-        session.update({"uid": user.id, "ver": user.session_version, "started": now, "seen": now})
+        session.update(values)
 
 
 def make_account(app: Flask, role: str, username: str, **fields) -> User:
-    """An active account with the shared test password (admins get a second factor)."""
+    """An active account with the shared test password (admins get a second factor).
+
+    Staff and admins can read sealed records; sign_in carries the key as a login would.
+    """
     with app.app_context(), db.connection_context():
-        return User.create(
+        user = User.create(
             username=username,
             role=role,
             password_hash=hash_password(PASSWORD),
@@ -133,6 +147,9 @@ def make_account(app: Flask, role: str, username: str, **fields) -> User:
             created_on=utc_now().date(),
             **fields,
         )
+        if user.is_staff:
+            give_key(user, PASSWORD)
+        return user
 
 
 @dataclass
