@@ -3,7 +3,6 @@ the running counts the results are read from."""
 from __future__ import annotations
 
 from peewee import (
-    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -13,6 +12,7 @@ from peewee import (
     TextField,
 )
 
+from portal.accounts.sealed import SealedTextField
 from portal.choices import Choices
 from portal.db import BaseModel
 from portal.i18n import lazy_gettext as _l
@@ -152,7 +152,7 @@ class SurveyTextAnswer(BaseModel):
 
     response = ForeignKeyField(SurveyResponse, backref="texts", on_delete="CASCADE")
     question = ForeignKeyField(SurveyQuestion, backref="+", on_delete="CASCADE", index=False)
-    body = BlobField()
+    body = SealedTextField()
     # a random number to list answers by: random order, yet the same from one page to the next
     shuffle = IntegerField()
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, Tuple, fn
 
+from portal.accounts import sealed
 from portal.i18n import gettext as _
 from portal.privacy import (
     SafeTable,
@@ -16,7 +17,6 @@ from portal.privacy import (
     suppress_small_counts,
     suppress_table,
 )
-from portal.surveys import sealed_answers
 from portal.surveys.models import (
     DECLINE,
     SurveyAnswer,
@@ -217,7 +217,7 @@ def text_answers(question: QuestionView, after: tuple[int, int] | None = None,
 
 def _opened(blob: bytes) -> str:
     """A sealed answer's text, or a note when this session cannot open it."""
-    text = sealed_answers.reveal(blob)
+    text = sealed.reveal(blob)
     return text if text is not None else _("[sealed: log in again to read it]")
 
 

@@ -10,11 +10,11 @@ from itertools import product
 from peewee import EXCLUDED, IntegrityError, fn
 
 from portal import clock, codes
+from portal.accounts import sealed
 from portal.accounts.audit import record
 from portal.accounts.models import User
 from portal.db import write_transaction
 from portal.i18n import gettext as _
-from portal.surveys import sealed_answers
 from portal.surveys.models import (
     CHOICE_KINDS,
     DECLINE,
@@ -37,6 +37,8 @@ MAX_CODES = 500
 CODE_LENGTH = 12
 CODE_PURPOSE = "survey-code"
 SHUFFLE_RANGE = 2**31 - 1
+# 60 random bits, from an alphabet no spreadsheet reads as a formula
+PUBLIC_ID_LENGTH = 12
 
 
 class SurveyError(Exception):
@@ -561,8 +563,9 @@ def submit_response(plan: Plan, answers: Answers, code: str = "") -> str:
     if answers.is_empty():
         raise SurveyError(_("You have not answered any question yet. Answer at least one, or leave "
                             "the survey: nothing is kept."))
-    sealed = {number: sealed_answers.seal(text) for number, text in answers.texts.items()}
-    public_id = secrets.token_urlsafe(9)
+    # sealed before the write lock is taken: only the public key is needed
+    blobs = {number: sealed.seal(text) for number, text in answers.texts.items()}
+    public_id = codes.generate(PUBLIC_ID_LENGTH)
     with write_transaction():
         current = Survey.get_or_none(Survey.id == survey.id)
         if current is None or availability(current) != "open":
@@ -586,7 +589,7 @@ def submit_response(plan: Plan, answers: Answers, code: str = "") -> str:
         if rows:
             SurveyAnswer.insert_many(rows).execute()
         texts = [{"response": response.id, "question": plan.by_number(number).id, "body": blob,
-                  "shuffle": secrets.randbelow(SHUFFLE_RANGE)} for number, blob in sealed.items()]
+                  "shuffle": secrets.randbelow(SHUFFLE_RANGE)} for number, blob in blobs.items()]
         if texts:
             SurveyTextAnswer.insert_many(texts).execute()
         _add_tallies(survey.id, tally_keys(plan, answers))

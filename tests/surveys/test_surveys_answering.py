@@ -58,11 +58,22 @@ def test_a_one_page_survey_is_stored_at_once_with_the_day_only(client, build, qu
         response = SurveyResponse.get()
         from portal.clock import today
         assert response.submitted_on == today()
-        assert re.fullmatch(r"[A-Za-z0-9_-]{12}", response.public_id)
+        assert re.fullmatch(r"[0-9A-Z]{12}", response.public_id)
         chosen = sorted((a.question.number, a.choice.key) for a in SurveyAnswer.select())
         assert chosen == [(1, "2"), (2, "1"), (2, "3"), (2, "other"), (3, "4")]
-        assert SurveyTextAnswer.select().count() == 3
+        bodies = [bytes(t.body) for t in SurveyTextAnswer.select()]
+        assert len(bodies) == 3
+        # sealed to the organisation: none of the words is in the database
+        for words in (b"Dentist", b"Open on Sundays", b"Thank you."):
+            assert not [body for body in bodies if words in body]
     query(check)
+    # staff with the key read them back exactly
+    from portal.accounts import sealed
+    with client.application.test_request_context("/"):
+        from support.sealing import org_private_key
+        opener = query(lambda: sealed.Reader(org_private_key()))
+        assert sorted(query(lambda: [opener.text(t.body) for t in SurveyTextAnswer.select()])) == [
+            "Dentist", "Open on Sundays", "Thank you."]
 
 
 def test_skip_logic_splits_the_survey_into_pages_without_javascript(client, build, query):
