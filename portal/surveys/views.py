@@ -284,6 +284,8 @@ def staff_publish(slug: str):
             flash(_("The results are public at %(path)s.", path=url_for("surveys.public_results",
                                                                       slug=survey.slug))
                   if survey.results_published_on else _("The results are no longer public."), "success")
+    else:
+        flash(_("Use one of the buttons on the page."), "error")
     return redirect(url_for("surveys.staff_survey", slug=survey.slug))
 
 
@@ -395,6 +397,8 @@ def staff_question_move(slug: str, number: int):
             service.move_question(g.user, survey, question, form.direction.data)
         except service.SurveyError as error:
             _refusal(error)
+    else:
+        flash(_("Use one of the buttons on the page."), "error")
     return redirect(url_for("surveys.staff_survey", slug=survey.slug, _anchor=f"q{number}"))
 
 
@@ -429,6 +433,8 @@ def staff_question_visibility(slug: str, number: int):
         else:
             flash(_("Question %(n)d is hidden.", n=number) if question.hidden
                   else _("Question %(n)d is shown again.", n=number), "success")
+    else:
+        flash(_("Use one of the buttons on the page."), "error")
     return redirect(url_for("surveys.staff_survey", slug=survey.slug, _anchor=f"q{number}"))
 
 

@@ -53,3 +53,31 @@ def make_survey(slug: str = "needs", questions: list[QuestionText] | None = None
         if state == "closed":
             service.set_state(actor, survey, "closed")
     return Survey.get_by_id(survey.id)
+
+
+def plain_survey(slug: str, questions: list[tuple], uses_codes: bool = False,
+                 condition: tuple[int, int, str] | None = None) -> Survey:
+    """A survey written straight into the tables, with no staff action recorded (for flows that
+    must find only what a visitor leaves): questions are (kind, text, [choice labels])."""
+    from portal.clock import today
+    from portal.surveys.models import SurveyChoice, SurveyQuestion
+
+    survey = Survey.create(slug=slug, title_en=f"Survey {slug}", title_es=f"Encuesta {slug}",
+                           state="open", uses_codes=uses_codes, created_on=today())
+    for number, (kind, text, labels) in enumerate(questions, start=1):
+        question = SurveyQuestion.create(survey=survey, number=number, position=number, kind=kind,
+                                         text_en=text, text_es=text)
+        keys = [str(n) for n in range(1, len(labels) + 1)] if kind != "rating" else ["1", "2", "3", "4", "5"]
+        if kind in ("single", "multiple", "rating"):
+            keys.append("decline")
+        for position, key in enumerate(keys, start=1):
+            SurveyChoice.create(question=question, key=key, position=position,
+                                label_en=labels[position - 1] if key.isdigit() and kind != "rating" else "",
+                                value=int(key) if kind == "rating" else None)
+    if condition:
+        number, on, key = condition
+        target = SurveyQuestion.get(survey=survey, number=on)
+        choice = SurveyChoice.get(question=target, key=key)
+        SurveyQuestion.update(condition_choice_id=choice.id).where(
+            (SurveyQuestion.survey == survey) & (SurveyQuestion.number == number)).execute()
+    return survey
