@@ -133,10 +133,9 @@ class CodesForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    """What travels with the answers: the page, the button pressed, the code and a honeypot."""
+    """What travels with the answers: the page, the code and a honeypot."""
 
     page = HiddenField()
-    action = HiddenField()
     code = StringField(_l("Your survey code"), validators=[Optional(), Length(max=200)])
     # a honeypot: people never see it, some robots fill it in
     website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=500)])

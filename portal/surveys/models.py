@@ -19,7 +19,7 @@ from portal.i18n import lazy_gettext as _l
 
 STATES = Choices(
     ("draft", _l("Draft")),
-    ("open", _l("Open")),
+    ("open", _l("Taking answers")),
     ("closed", _l("Closed")),
 )
 KINDS = Choices(

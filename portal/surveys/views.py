@@ -101,7 +101,8 @@ def answer(slug: str):
     if errors:
         first = min(plan.by_number(number).page for number in errors)
         return _answer_page(plan, form, first, answers, errors, code_error)
-    action = request.form.get("action", "next")
+    # the button pressed names itself: "send", "back", or "next" (Enter in a field)
+    action = next((name for name in ("send", "back") if name in request.form), "next")
     if action == "back":
         return _answer_page(plan, form, previous_page(plan, page, answers), answers, code_error=code_error)
     if code_error:

@@ -107,16 +107,16 @@ def _newest_pages(world: World) -> list[tuple[str, str]]:
 
 FORMS: list[HostileForm] = [
     HostileForm("survey answers", "anonymous", lambda w: f"/surveys/{_survey(w)}",
-                lambda w: {"page": "1", "action": "send", "q1": "1", "q3": "4"},
+                lambda w: {"page": "1", "send": "", "q1": "1", "q3": "4"},
                 {"q1": Field(CHOICE, choices=("", "1", "2", "3", "decline")),
                  "q2": Field(CHOICE, choices=("", "1", "2", "3", "other", "decline")),
                  "q3": Field(CHOICE, choices=("", "1", "2", "3", "4", "5", "decline")),
                  # words people write are sealed: never stored as typed
                  "q2-other": Field(SECRET), "q4": Field(SECRET), "q5": Field(SECRET),
-                 "website": Field(SECRET), "page": Field(SECRET), "action": Field(SECRET)},
+                 "website": Field(SECRET), "page": Field(SECRET), "send": Field(SECRET)},
                 shows=_staff_pages),
     HostileForm("survey code", "anonymous", lambda w: f"/surveys/{_coded(w)}",
-                lambda w: {"page": "1", "action": "send", "q1": "2", "code": _fresh_code(w)},
+                lambda w: {"page": "1", "send": "", "q1": "2", "code": _fresh_code(w)},
                 {"code": Field(SECRET), "q4": Field(SECRET)}),
     HostileForm("new survey", "staff", lambda w: "/staff/surveys/new",
                 lambda w: {"slug": _unique("s"), "title_en": "Winter", "title_es": "Invierno",
@@ -186,25 +186,25 @@ def _seed_surveys(visitor: Visitor, state: dict) -> None:
 
 def _answer_survey(visitor: Visitor, state: dict) -> None:
     assert "canary-needs" in visitor.get("/surveys").text
-    second = visitor.post("/surveys/canary-needs", {"page": "1", "action": "next", "q1": "2"})
+    second = visitor.post("/surveys/canary-needs", {"page": "1", "next": "", "q1": "2"})
     assert second.status_code == 200 and 'name="q2"' in second.text
-    done = visitor.post("/surveys/canary-needs", {"page": "2", "action": "send", "q1": "2", "q2": "1",
+    done = visitor.post("/surveys/canary-needs", {"page": "2", "send": "", "q1": "2", "q2": "1",
                                                   "q3": state["message"] + " (survey)"})
     assert done.status_code == 200 and "answers were sent" in done.text
-    refused = visitor.post("/surveys/canary-needs", {"page": "1", "action": "send", "q1": "99"})
+    refused = visitor.post("/surveys/canary-needs", {"page": "1", "send": "", "q1": "99"})
     assert refused.status_code == 200 and "error-summary" in refused.text
 
 
 def _answer_with_a_code(visitor: Visitor, state: dict) -> None:
     code = state["survey_codes"][0]
-    data = {"page": "1", "action": "send", "code": code, "q1": state["message"] + " (coded)"}
+    data = {"page": "1", "send": "", "code": code, "q1": state["message"] + " (coded)"}
     assert "answers were sent" in visitor.post("/surveys/canary-coded", data).text
     assert "already been used" in visitor.post("/surveys/canary-coded", data).text
     assert "does not work" in visitor.post("/surveys/canary-coded", {**data, "code": "0000-0000-0000"}).text
 
 
 def _survey_honeypot(visitor: Visitor, state: dict) -> None:
-    answer = visitor.post("/surveys/canary-needs", {"page": "1", "action": "send", "q1": "1",
+    answer = visitor.post("/surveys/canary-needs", {"page": "1", "send": "", "q1": "1",
                                                     "website": "http://spam.example"})
     assert answer.status_code == 200
 
@@ -244,32 +244,32 @@ def seed_survey(server, *, answers: int = 0, published: bool = False, state: str
 def _survey_errors(page, server) -> None:
     page.goto(f"/surveys/{seed_survey(server, condition=None)}")
     page.locator("#q4").fill("x" * 301)
-    submit(page, "main form button[value=send]")
+    submit(page, "main form button[name=send]")
 
 
 def _second_page(page, server) -> None:
     page.goto(f"/surveys/{seed_survey(server)}")
     page.locator("#q1-3").check()
-    submit(page, "main form button[value=next]")
+    submit(page, "main form button[name=next]")
 
 
 def _last_step(page, server) -> None:
     # "Yes" to question 1 leaves out question 2, the only one on page 2: the last step asks to send
     page.goto(f"/surveys/{seed_survey(server, questions=EVERY_KIND[:2])}")
     page.locator("#q1-1").check()
-    submit(page, "main form button[value=next]")
+    submit(page, "main form button[name=next]")
 
 
 def _thanks(page, server) -> None:
     page.goto(f"/surveys/{seed_survey(server, condition=None)}")
     page.locator("#q1-1").check()
-    submit(page, "main form button[value=send]")
+    submit(page, "main form button[name=send]")
 
 
 def _code_wrong(page, server) -> None:
     page.goto(f"/surveys/{seed_survey(server, uses_codes=True, condition=None)}")
     page.locator("#code").fill("0000-0000-0000")
-    submit(page, "main form button[value=send]")
+    submit(page, "main form button[name=send]")
 
 
 def _new_survey_errors(page, server) -> None:

@@ -35,7 +35,8 @@ def stored(query) -> dict[str, int]:
 
 
 def send(client, slug: str, data: dict, page: int = 1, action: str = "send", **kwargs):
-    return client.post(f"/surveys/{slug}", data={"page": str(page), "action": action, **data}, **kwargs)
+    """Press a button on a page of the survey: "send", "next" or "back"."""
+    return client.post(f"/surveys/{slug}", data={"page": str(page), action: "", **data}, **kwargs)
 
 
 def hidden_fields(html: str) -> list[tuple[str, str]]:

@@ -48,7 +48,7 @@ def test_a_sheet_of_slips_shows_codes_once_and_keeps_only_their_hashes(staff, co
 
 
 def answer(client, slug: str, code: str, q1: str = "1"):
-    return client.post(f"/surveys/{slug}", data={"page": "1", "action": "send", "code": code, "q1": q1})
+    return client.post(f"/surveys/{slug}", data={"page": "1", "send": "", "code": code, "q1": q1})
 
 
 def test_each_code_answers_once(staff, coded, query, app):
