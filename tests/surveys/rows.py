@@ -226,13 +226,18 @@ def seed_survey(server, *, answers: int = 0, published: bool = False, state: str
 
     def work():
         with server.app.test_request_context("/"):
-            survey = make_survey(slug, questions=questions, condition=condition, uses_codes=uses_codes,
+            # codes are turned on after the made-up answers, which carry none
+            survey = make_survey(slug, questions=questions, condition=condition,
+                                 uses_codes=uses_codes and not answers,
                                  state="open" if state == "closed" else state)
             plan = load_plan(survey)
             for n in range(answers):
                 first = ("1", "2", "3")[n % 3] if n < answers - 2 else "1"
                 texts = {4: f"Longer opening hours, please ({n})"} if words else {}
                 service.submit_response(plan, Answers({1: [first], 3: [str(4 + n % 2)]}, texts))
+            if uses_codes and answers:
+                survey.uses_codes = True
+                survey.save()
             if published:
                 service.set_results_published(staff_actor(), survey, True)
             if state == "closed":
