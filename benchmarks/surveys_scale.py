@@ -92,7 +92,7 @@ def fill(plan, count: int, seed: int = 7) -> dict:
         SurveyTally,
         SurveyTextAnswer,
     )
-    from portal.surveys.service import tally_keys
+    from portal.surveys.service import SHUFFLE_RANGE, tally_keys
 
     rng = random.Random(seed)  # noqa: S311 - made-up data
     profiles = [_profile(rng, plan) for _ in range(PROFILES)]
@@ -142,7 +142,7 @@ def fill(plan, count: int, seed: int = 7) -> dict:
             answers.extend((response_id, question.id, question.choice(key).id) for key in keys)
         for number in profile.texts:
             texts.append((response_id, plan.by_number(number).id, rng.choice(pool),
-                          secrets.randbelow(2**31 - 1)))
+                          secrets.randbelow(SHUFFLE_RANGE)))
         if len(responses) >= BATCH:
             flush()
     flush()

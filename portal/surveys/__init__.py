@@ -58,7 +58,7 @@ area = areas.Area(
         "GET /staff/surveys/<slug>/questions/<int:number>/answers": areas.STAFF,
         "GET /staff/surveys/<slug>/results": areas.STAFF,
         "GET /staff/surveys/<slug>/crosstab": areas.STAFF,
-        "GET /staff/surveys/<slug>/responses.csv": areas.STAFF,
+        "POST /staff/surveys/<slug>/responses.csv": areas.STAFF,
         "GET /staff/surveys/<slug>/results.csv": areas.STAFF,
         "GET /staff/surveys/<slug>/codes": areas.STAFF,
         "POST /staff/surveys/<slug>/codes": areas.STAFF,

@@ -36,7 +36,8 @@ MAX_CHOICES = 20
 MAX_CODES = 500
 CODE_LENGTH = 12
 CODE_PURPOSE = "survey-code"
-SHUFFLE_RANGE = 2**31 - 1
+# random sort keys stay below a billion, so none reads like a Unix time stamp
+SHUFFLE_RANGE = 10**9
 # 60 random bits, from an alphabet no spreadsheet reads as a formula
 PUBLIC_ID_LENGTH = 12
 

@@ -513,11 +513,14 @@ def staff_text_answers(slug: str, number: int):
                            paged=after is not None)
 
 
-@bp.route("/staff/surveys/<slug>/responses.csv")
+@bp.route("/staff/surveys/<slug>/responses.csv", methods=["POST"])
 @staff_required
 def staff_export_responses(slug: str):
-    """Every response, one a row, with the words opened (streamed a batch at a time)."""
+    """Every response, one a row, with the words opened (streamed a batch at a time); a button,
+    not a link, since opening everyone's words is recorded in the audit trail."""
     survey = _survey_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     plan = load_plan(survey)
     with write_transaction():
         record(g.user, "surveys.export", survey.id)

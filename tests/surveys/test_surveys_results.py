@@ -162,7 +162,7 @@ def test_text_answers_come_in_a_random_order_a_page_at_a_time(app, staff):
 
 
 def test_the_responses_csv_has_one_row_per_response_with_labels_and_the_day(app, answered, staff, query):
-    answer = staff.get(f"/staff/surveys/{answered}/responses.csv")
+    answer = staff.post(f"/staff/surveys/{answered}/responses.csv")
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
     assert rows[0] == ["response", "day", "Q1 Do you have a safe place to sleep?", "Q2 What would help?",
