@@ -28,7 +28,7 @@ from portal.surveys.forms import (
     SurveyForm,
     VisibilityForm,
 )
-from portal.surveys.models import KINDS, STATES, Survey, SurveyQuestion
+from portal.surveys.models import KINDS, STATES, Survey, SurveyChoice, SurveyQuestion
 from portal.surveys.plan import (
     Answers,
     Plan,
@@ -375,7 +375,7 @@ def staff_question_edit(slug: str, number: int):
 
 def _question_values(question: SurveyQuestion) -> dict:
     """A stored question as the form's starting values."""
-    choices = [c for c in question.choices.order_by("position") if c.key.isdigit()]
+    choices = [c for c in question.choices.order_by(SurveyChoice.position) if c.key.isdigit()]
     values = {name: getattr(question, name) for name in (
         "kind", "text_en", "text_es", "allow_other", "low_label_en", "low_label_es",
         "high_label_en", "high_label_es")}
