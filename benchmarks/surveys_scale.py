@@ -163,6 +163,9 @@ def fill(plan, count: int, seed: int = 7) -> dict:
         db.execute_sql("PRAGMA synchronous=FULL")
         db.execute_sql("ANALYZE")
     else:
+        # the responses went in with their own ids: move the sequence past them
+        db.execute_sql("SELECT setval(pg_get_serial_sequence('survey_response', 'id'), "
+                       "(SELECT MAX(id) FROM survey_response))")
         db.execute_sql("ANALYZE")
     return {"seconds": loaded, "answers": SurveyAnswer.select().count(),
             "texts": SurveyTextAnswer.select().count(), "tally_rows": len(rows)}
