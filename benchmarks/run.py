@@ -47,6 +47,10 @@ POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 FEEDBACK_FORM = {"topic": ["", "service", "staff", "space", "other"], "message": "@text",
                  "rating": ["", "1", "2", "3", "4", "5"], "quotable": ["", "y"], "website": ""}
+# the demo's one-page survey (flask demo): one answer, a rating and a few words
+SURVEY_FORM = {"page": "1", "send": "", "q1": ["1", "2", "decline"],
+               "q2": ["", "1", "2", "3", "4", "5"], "website": "",
+               "q3": ["", "Open earlier on Tuesdays.", "More chairs, and tea that stays hot."]}
 RECEIPT = {"receipt": r'class="(?:[^"]*\s)?receipt(?:\s[^"]*)?"[^>]*>(.*?)</'}
 
 
@@ -87,6 +91,11 @@ ROUTES = [
     Route("POST", "/staff/transparency/statement",
           {"introduction": "@text", "introduction_es": "", "amounts_shown": ["exact", "bands"]},
           [visit("/staff/transparency/statement")], staff=True, expect=302),
+    Route("POST", "/surveys/drop-in-hours", SURVEY_FORM, [visit("/surveys/drop-in-hours")],
+          expect_text="answers were sent"),
+    Route("GET", "/staff/surveys", staff=True),
+    Route("GET", "/staff/surveys/what-would-help/results", staff=True),
+    Route("GET", "/staff/surveys/what-would-help/crosstab?rows=1&cols=5", staff=True),
 ]
 FLOOR_ROUTES = [Route("GET", "/floor"), Route("POST", "/floor", {"message": "@text"})]
 

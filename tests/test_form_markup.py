@@ -46,7 +46,7 @@ WIDGET_MACRO = """
 CALL = "{{ field(f, hint=hint, **extra) }}"
 HIDDEN_CALL = "{{ hidden(f) }}"
 KNOWN = {"StringField", "PasswordField", "TextAreaField", "SelectField", "RadioField", "BooleanField",
-         "DateField"}
+         "DateField", "IntegerField"}
 # fields an area draws with a macro of its own (a list of checkboxes), checked by its own tests
 OWN_MARKUP = {"CheckboxesField"}
 # attributes pages pass to a field (autocomplete, rows, ...)
@@ -106,6 +106,8 @@ def _with_data(field) -> None:
         field.data = True
     elif field.type == "DateField":
         field.data = dt.date(2025, 3, 14)
+    elif field.type == "IntegerField":
+        field.data = 40
     else:
         field.data = HOSTILE
 
