@@ -1,13 +1,15 @@
 """Friendly error pages that reveal nothing about the server."""
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from collections.abc import Callable
+
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from portal.i18n import lazy_gettext as _l
-from portal.security import PasswordCheckBusy
+from portal.security import CrossSiteRequest, PasswordCheckBusy
 
 MESSAGES = {
     400: (_l("Something was wrong with that request"),
@@ -42,11 +44,29 @@ def render_error(code: int, detail: str | None = None):
         return body, code, {"Content-Type": "text/html; charset=utf-8"}
 
 
+def keeps_form_on_expiry(redo: Callable[[], object]) -> Callable:
+    """Mark a view whose form, sent after its CSRF token expired, comes back filled in as it was
+    sent, with a fresh token, instead of an error page that loses what was typed. `redo` renders
+    that page without storing anything. Put it directly under the route decorator."""
+    def decorate(view: Callable) -> Callable:
+        view._redo_expired_form = redo
+        return view
+    return decorate
+
+
 def init_app(app: Flask) -> None:
     """Register handlers for the codes a visitor may meet."""
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
+        view = app.view_functions.get(request.endpoint or "")
+        redo = getattr(view, "_redo_expired_form", None)
+        # a form sent from another site is refused outright; only an expired token is forgiven
+        if redo is not None and not isinstance(error, CrossSiteRequest):
+            g.form_expired = True
+            body = current_app.make_response(redo())
+            body.status_code = 400
+            return body
         return render_error(400, str(_l("This form expired or was opened in another window. "
                                         "Please go back, reload the page and send it again.")))
 

@@ -321,6 +321,10 @@ def _origin_of(url: str) -> tuple[str, str, int | None] | None:
     return scheme, parts.hostname.lower(), port or {"http": 80, "https": 443}.get(scheme)
 
 
+class CrossSiteRequest(CSRFError):
+    """A form sent from another site: refused, never answered with the form it carried."""
+
+
 def check_same_origin() -> None:
     """Before each state-changing request: the CSRF token is checked by Flask-WTF; this checks
     that the browser says the form came from this site.
@@ -335,20 +339,20 @@ def check_same_origin() -> None:
     origin = request.headers.get("Origin")
     if origin and origin != "null":
         if _origin_of(origin) != here:
-            raise CSRFError("The Origin header names another site.")
+            raise CrossSiteRequest("The Origin header names another site.")
         return
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site:
         if fetch_site not in _OWN_FETCH_SITES:
-            raise CSRFError("Sec-Fetch-Site says the request came from another site.")
+            raise CrossSiteRequest("Sec-Fetch-Site says the request came from another site.")
         return
     if request.referrer:
         if _origin_of(request.referrer) != here:
-            raise CSRFError("The Referer names another site.")
+            raise CrossSiteRequest("The Referer names another site.")
         return
     # every browser of today sends one of the three over HTTPS; only the token stands over HTTP
     if request.is_secure:
-        raise CSRFError("The request does not say which site it came from.")
+        raise CrossSiteRequest("The request does not say which site it came from.")
 
 
 # --- headers ---------------------------------------------------------------------------------

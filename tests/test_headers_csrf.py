@@ -22,6 +22,8 @@ STATIC_FILES = ["/static/css/portal.css", "/static/js/exit.js", "/static/favicon
 VERSION = re.compile(r"\d+\.\d+")
 BANNERS = ("gunicorn", "werkzeug", "python", "flask", "nginx", "apache")
 CSRF_MESSAGE = "This form expired"
+# what a client's form says when it comes back filled in after its token expired
+KEPT_MESSAGE = "This page was open for a long time, so it was not sent yet."
 
 
 def header_problems(response, https: bool = False) -> list[str]:
@@ -141,7 +143,8 @@ def test_every_state_changing_route_refuses_a_missing_or_wrong_token(csrf_app, r
             with WriteCounter(db.obj) as writes:
                 response = client.open(url, method=method, data=data, buffered=True)
             assert response.status_code == 400, f"{key} as {role} with token {token!r}"
-            assert CSRF_MESSAGE in response.get_data(as_text=True)
+            body = response.get_data(as_text=True)
+            assert CSRF_MESSAGE in body or KEPT_MESSAGE in body, f"{key} as {role}"
             assert not writes.statements, f"{key} wrote without a valid token: {writes.statements}"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from portal import areas
 from portal.feedback import demo, migrations, service, views
-from portal.feedback.models import FeedbackMessage, FeedbackThread
+from portal.feedback.models import FeedbackMessage, FeedbackThread, SentForm
 from portal.i18n import lazy_gettext as _l
 
 area = areas.Area(
@@ -16,7 +16,7 @@ area = areas.Area(
     demo=demo.demo_feedback,
     purge=service.purge_report,
     migrations=migrations.MIGRATIONS,
-    models=(FeedbackThread, FeedbackMessage),
+    models=(FeedbackThread, FeedbackMessage, SentForm),
     audit_actions={
         "feedback.reply": _l("replied to feedback thread"),
         "feedback.status": _l("changed the status of feedback thread"),

@@ -1,6 +1,8 @@
 """Forms for giving feedback, reading replies, and the staff's triage."""
 from __future__ import annotations
 
+import secrets
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -42,9 +44,17 @@ def _message_field(label):
     ])
 
 
+def _form_token_field():
+    """A random token the form carries, new each time the form is shown: sending the same form
+    again (Back, Reload) is recognised and stores nothing twice."""
+    return HiddenField(default=lambda: secrets.token_urlsafe(18),
+                       validators=[Optional(), Length(max=64)])
+
+
 class FeedbackForm(FlaskForm):
     """The anonymous feedback form; only the message is required."""
 
+    form_token = _form_token_field()
     topic = SelectField(_l("What is your feedback about?"),
                         choices=TOPICS.form_choices(blank=_l("I would rather not say")),
                         validators=[Optional(strip_whitespace=False)])
@@ -70,6 +80,7 @@ class FollowUpForm(FlaskForm):
 
     receipt = HiddenField(validators=[InputRequired()])
     message = _message_field(_l("Your message"))
+    form_token = _form_token_field()
 
 
 class WithdrawQuoteForm(FlaskForm):

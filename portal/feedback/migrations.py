@@ -196,4 +196,19 @@ def _v3_sealed_messages() -> None:
     )
 
 
-MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids), (3, _v3_sealed_messages))
+def _v4_sent_forms() -> None:
+    """Forms already sent, so that Back or Reload on the receipt never sends feedback twice."""
+
+    class SentForm(Model):
+        token_hash = CharField(max_length=64, primary_key=True)
+        sent_on = DateField()
+
+        class Meta:
+            database = db
+            table_name = "feedback_sent_form"
+
+    db.create_tables([SentForm])
+
+
+MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids), (3, _v3_sealed_messages),
+              (4, _v4_sent_forms))

@@ -120,3 +120,15 @@ class FeedbackMessage(BaseModel):
                 .join(User, JOIN.LEFT_OUTER, on=(cls.staff_user == User.id))
                 .where(cls.thread == thread)
                 .order_by(cls.id))
+
+
+class SentForm(BaseModel):
+    """A feedback form already sent: the keyed hash of the random token the form carried, and the
+    day. Nothing links it to the thread; it only stops Back or Reload from sending twice, and
+    the purge removes it after two days."""
+
+    token_hash = CharField(max_length=64, primary_key=True)
+    sent_on = DateField()
+
+    class Meta:
+        table_name = "feedback_sent_form"

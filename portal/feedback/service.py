@@ -7,15 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import current_app
-from peewee import Tuple, fn
+from peewee import IntegrityError, Tuple, fn
 
 from portal import clock, codes
 from portal.accounts import sealed
 from portal.accounts.audit import record
 from portal.accounts.models import User
-from portal.db import fresh_public_id, write_transaction
+from portal.db import db, fresh_public_id, write_transaction
 from portal.feedback import receipts
-from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread
+from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread, SentForm
 from portal.i18n import gettext as _
 from portal.text import CONTROL_CHARACTERS, reveal_bidi_controls
 
@@ -36,6 +36,28 @@ SEALED_CELL = "[sealed]"
 
 class FeedbackError(Exception):
     """A request the rules refuse, with a message fit to show to the person."""
+
+
+class AlreadySent(FeedbackError):
+    """The form was sent before (Back, Reload or a second press): nothing new is stored."""
+
+
+# what a form's one-time token is hashed under; kept for two days, then purged
+SENT_FORM_PURPOSE = "feedback-sent-form"
+SENT_FORM_DAYS = 2
+
+
+def _claim_form(token: str | None, today: dt.date) -> None:
+    """Mark the form's one-time token used, inside the caller's transaction; a token seen
+    before raises AlreadySent, so the whole submission is rolled back. A form without a token
+    (an old page, a script) is simply not protected against repeats."""
+    if not token:
+        return
+    try:
+        with db.atomic():
+            SentForm.insert(token_hash=codes.keyed_hash(SENT_FORM_PURPOSE, token), sent_on=today).execute()
+    except IntegrityError as error:
+        raise AlreadySent(_("This was already sent.")) from error
 
 
 # --- threads and their sealed messages ----------------------------------------------------------
@@ -88,8 +110,9 @@ def find_thread(receipt_text: str) -> FeedbackThread | None:
 
 
 def submit_feedback(message: str, topic: str = "", rating: int | None = None,
-                    quotable: bool = False) -> str:
-    """Store new feedback, sealed, with today's date and return its receipt, formatted for reading."""
+                    quotable: bool = False, form_token: str | None = None) -> str:
+    """Store new feedback, sealed, with today's date and return its receipt, formatted for reading.
+    A form token sent before raises AlreadySent and stores nothing."""
     if topic and topic not in TOPICS:
         raise FeedbackError(_("Choose one of the listed topics."))
     if rating is not None and not 1 <= rating <= 5:
@@ -97,6 +120,7 @@ def submit_feedback(message: str, topic: str = "", rating: int | None = None,
     code = receipts.new_receipt()
     today = clock.today()
     with write_transaction():
+        _claim_form(form_token, today)
         thread, item_key = create_thread(code, today, topic=topic or "", rating=rating,
                                           quotable=quotable, status="new")
         store_message(thread, item_key, "client", message, today)
@@ -133,13 +157,16 @@ def client_messages(thread: FeedbackThread, receipt_text: str) -> list[FeedbackM
     return [message for message in messages if message.text is not None]
 
 
-def add_follow_up(thread: FeedbackThread, receipt_text: str, body: str) -> None:
-    """The client adds to their thread; it becomes new again so staff see it."""
+def add_follow_up(thread: FeedbackThread, receipt_text: str, body: str,
+                  form_token: str | None = None) -> None:
+    """The client adds to their thread; it becomes new again so staff see it. A form token sent
+    before raises AlreadySent and adds nothing."""
     item_key = open_for_client(thread, receipt_text)
     if item_key is None:
         raise FeedbackError(_("We could not add your message. Please enter your code again."))
     today = clock.today()
     with write_transaction():
+        _claim_form(form_token, today)
         store_message(thread, item_key, "client", body, today)
         (FeedbackThread
          .update(status="new", last_message_on=today)
@@ -441,7 +468,15 @@ def purge_old_threads(days: int, today: dt.date | None = None) -> tuple[int, int
     if threads:
         with write_transaction():
             record(None, "feedback.purge", threads)
+    purge_sent_forms(today)
     return threads, messages
+
+
+def purge_sent_forms(today: dt.date | None = None) -> int:
+    """Forget the tokens of forms sent more than two days ago."""
+    cutoff = (today or clock.today()) - dt.timedelta(days=SENT_FORM_DAYS)
+    with write_transaction():
+        return SentForm.delete().where(SentForm.sent_on < cutoff).execute()
 
 
 def purge_report() -> Iterator[str]:

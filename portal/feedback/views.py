@@ -15,6 +15,7 @@ from flask import (
 from portal import codes
 from portal.accounts import sealed
 from portal.clock import today
+from portal.errors import keeps_form_on_expiry
 from portal.export import csv_response
 from portal.feedback import receipts, service
 from portal.feedback.forms import (
@@ -33,7 +34,7 @@ from portal.feedback.forms import (
 from portal.feedback.models import RATINGS, STATUSES, TOPICS, FeedbackThread
 from portal.i18n import gettext as _
 from portal.security import public, staff_required
-from portal.throttle import FORM_LIMIT, LOOKUP_LIMIT, limiter
+from portal.throttle import FORM_LIMIT, LOOKUP_LIMIT, LOOKUP_LOAD_LIMIT, limiter, missed_code
 
 bp = Blueprint("feedback", __name__)
 
@@ -48,7 +49,12 @@ def _labels() -> dict:
 
 # --- the client's side -----------------------------------------------------------------------
 
+def _feedback_page(form: FeedbackForm):
+    return render_template("feedback/form.html", form=form, published=service.published_items())
+
+
 @bp.route("/feedback", methods=["GET", "POST"])
+@keeps_form_on_expiry(lambda: _feedback_page(FeedbackForm()))
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 @public
 def form():
@@ -61,17 +67,29 @@ def form():
         try:
             receipt = service.submit_feedback(form.message.data, form.topic.data or "",
                                               int(form.rating.data) if form.rating.data else None,
-                                              bool(form.quotable.data))
+                                              bool(form.quotable.data), form.form_token.data)
+        except service.AlreadySent:
+            return render_template("feedback/already_sent.html")
         except service.FeedbackError as error:
             form.message.errors.append(str(error))
         else:
             # rendered, never redirected: the receipt must not appear in any address
             return render_template("feedback/receipt.html", receipt=receipt)
-    return render_template("feedback/form.html", form=form, published=service.published_items())
+    return _feedback_page(form)
+
+
+def _status_after_expiry():
+    """The conversation again with the follow-up as it was typed, or the code form."""
+    thread = service.find_thread(request.form.get("receipt", ""))
+    if thread is None:
+        return render_template("feedback/status.html", form=LookupForm())
+    return _client_thread(thread, codes.tidy(request.form.get("receipt", "")), follow_up=FollowUpForm())
 
 
 @bp.route("/feedback/status", methods=["GET", "POST"])
-@limiter.limit(LOOKUP_LIMIT, methods=["POST"])
+@keeps_form_on_expiry(_status_after_expiry)
+@limiter.limit(LOOKUP_LIMIT, methods=["POST"], deduct_when=missed_code)
+@limiter.limit(LOOKUP_LOAD_LIMIT, methods=["POST"])
 @public
 def status():
     """Enter a receipt to read the conversation, add to it or withdraw permission to quote."""
@@ -91,7 +109,10 @@ def status():
         if not follow_up.validate():
             return _client_thread(thread, receipt, follow_up=follow_up)
         try:
-            service.add_follow_up(thread, receipt, follow_up.message.data)
+            service.add_follow_up(thread, receipt, follow_up.message.data, follow_up.form_token.data)
+        except service.AlreadySent:
+            return _client_thread(thread, receipt, note=_("This message was already added. It is "
+                                                          "in the conversation once."))
         except service.FeedbackError as error:
             follow_up.message.errors.append(str(error))
             return _client_thread(thread, receipt, follow_up=follow_up)
@@ -101,6 +122,8 @@ def status():
 
 def _not_found():
     """The one answer for every receipt that does not open a conversation."""
+    # only codes that open nothing count toward the limit on guessing
+    g.code_missed = True
     form = LookupForm()
     if form.validate():
         form.receipt.errors.append(_("We could not find a conversation for that code. Check "

@@ -15,6 +15,13 @@ def index():
     return render_template("home/index.html")
 
 
+@bp.route("/safety")
+@public
+def safety():
+    """Staying safe online: history, private windows, shared phones, and what we cannot do."""
+    return render_template("home/safety.html")
+
+
 @bp.route("/healthz")
 @public
 def healthz():

@@ -10,6 +10,7 @@ from portal import codes
 from portal.accounts.audit import record
 from portal.clock import today
 from portal.db import write_transaction
+from portal.errors import keeps_form_on_expiry
 from portal.export import csv_response
 from portal.i18n import gettext as _
 from portal.security import public, staff_required
@@ -73,7 +74,21 @@ def index():
                            published=service.published_results())
 
 
+def _answers_after_expiry():
+    """The page the person was on, with every answer as they sent it and nothing stored."""
+    survey = _survey_or_404(request.view_args["slug"])
+    if service.availability(survey) != "open":
+        return render_template("surveys/unavailable.html", survey=survey,
+                               availability=service.availability(survey), posted=True)
+    plan = load_plan(survey)
+    form = AnswerForm()
+    answers, errors = read_answers(plan, request.form)
+    page = min(page_number(form.page.data, plan), len(plan.pages))
+    return _answer_page(plan, form, page, answers, errors)
+
+
 @bp.route("/surveys/<slug>", methods=["GET", "POST"])
+@keeps_form_on_expiry(_answers_after_expiry)
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 @public
 def answer(slug: str):
