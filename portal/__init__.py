@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
         db,
         errors,
         i18n,
+        kiosk,
         layout,
         logs,
         migrations,
@@ -67,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     layout.init_app(app)
+    kiosk.init_app(app)
     static_files.init_app(app)
 
     # the first process to start brings the schema up to date under a lock; the others, and every

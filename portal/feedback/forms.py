@@ -32,6 +32,20 @@ CLIENT_STATUS_TEXT = {
     "archived": _l("Closed. You can still add a message, and we will see it."),
 }
 
+# the same, once the team has replied and the person wrote again: true of the newest message
+CLIENT_STATUS_AFTER_REPLY = {
+    "new": _l("Your new message has not been read yet. Our team’s earlier reply is below."),
+    "read": _l("Our team has read your new message."),
+}
+
+
+def client_status_text(status: str, messages) -> str:
+    """What the person is told about their conversation, true of the message they wrote last."""
+    replied_before = any(message.author == "staff" for message in messages)
+    if replied_before and status in CLIENT_STATUS_AFTER_REPLY:
+        return CLIENT_STATUS_AFTER_REPLY[status]
+    return CLIENT_STATUS_TEXT[status]
+
 
 def _message_field(label):
     """A required plain-text message of at most 5000 characters, with something visible in it."""

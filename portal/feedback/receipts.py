@@ -20,3 +20,8 @@ def receipt_hash(code: str) -> str:
 def decoy_receipt() -> str:
     """A receipt that looks real but was never stored (the answer to a filled honeypot)."""
     return codes.format_code(new_receipt())
+
+
+def looks_like_receipt(code: str) -> bool:
+    """True for a normalised code of the receipt's length written in the code alphabet."""
+    return len(code) == RECEIPT_LENGTH and all(ch in codes.ALPHABET for ch in code)

@@ -12,14 +12,13 @@ from flask import (
     url_for,
 )
 
-from portal import codes
+from portal import codes, kiosk
 from portal.accounts import sealed
 from portal.clock import today
 from portal.errors import keeps_form_on_expiry
 from portal.export import csv_response
 from portal.feedback import receipts, service
 from portal.feedback.forms import (
-    CLIENT_STATUS_TEXT,
     ActionForm,
     FeedbackForm,
     FilterForm,
@@ -30,6 +29,7 @@ from portal.feedback.forms import (
     StatusForm,
     TagsForm,
     WithdrawQuoteForm,
+    client_status_text,
 )
 from portal.feedback.models import RATINGS, STATUSES, TOPICS, FeedbackThread
 from portal.i18n import gettext as _
@@ -69,10 +69,12 @@ def form():
                                               int(form.rating.data) if form.rating.data else None,
                                               bool(form.quotable.data), form.form_token.data)
         except service.AlreadySent:
+            kiosk.submission_done()
             return render_template("feedback/already_sent.html")
         except service.FeedbackError as error:
             form.message.errors.append(str(error))
         else:
+            kiosk.submission_done()
             # rendered, never redirected: the receipt must not appear in any address
             return render_template("feedback/receipt.html", receipt=receipt)
     return _feedback_page(form)
@@ -84,6 +86,22 @@ def _status_after_expiry():
     if thread is None:
         return render_template("feedback/status.html", form=LookupForm())
     return _client_thread(thread, codes.tidy(request.form.get("receipt", "")), follow_up=FollowUpForm())
+
+
+@bp.route("/feedback/receipt.txt", methods=["POST"])
+@limiter.limit(FORM_LIMIT)
+@public
+def receipt_text():
+    """The code as a plain-text file to keep: sent in the form, never in an address, and only a
+    well-formed code is written into the file (nothing else the request carried)."""
+    code = codes.normalise(request.form.get("receipt", ""))
+    if not receipts.looks_like_receipt(code):
+        abort(400)
+    lines = [_("Code: %(code)s", code=codes.format_code(code)), "",
+             _("To use it: go back to the page where you got this code, choose “Read our reply” and "
+               "type the code. Capital or small letters, spaces and dashes do not matter."), ""]
+    return ("\r\n".join(lines), 200, {"Content-Type": "text/plain; charset=utf-8",
+                                       "Content-Disposition": 'attachment; filename="code.txt"'})
 
 
 @bp.route("/feedback/status", methods=["GET", "POST"])
@@ -136,9 +154,9 @@ def _client_thread(thread: FeedbackThread, receipt: str, follow_up: FollowUpForm
     """The client's view of their conversation, with the receipt only in hidden fields."""
     follow_up = follow_up or FollowUpForm(formdata=None, receipt=receipt)
     follow_up.receipt.data = receipt
-    return render_template("feedback/thread.html", thread=thread,
-                           messages=service.client_messages(thread, receipt),
-                           status_text=CLIENT_STATUS_TEXT[thread.status], follow_up=follow_up,
+    messages = service.client_messages(thread, receipt)
+    return render_template("feedback/thread.html", thread=thread, messages=messages,
+                           status_text=client_status_text(thread.status, messages), follow_up=follow_up,
                            withdraw=WithdrawQuoteForm(formdata=None, receipt=receipt), note=note)
 
 

@@ -7,5 +7,7 @@ from portal.home import views
 area = areas.Area(
     name="home",
     blueprint=views.bp,
-    access={"GET /": areas.PUBLIC, "GET /safety": areas.PUBLIC, "GET /healthz": areas.PUBLIC},
+    access={"GET /": areas.PUBLIC, "GET /safety": areas.PUBLIC,
+            "GET /kiosk": areas.PUBLIC, "POST /kiosk": areas.PUBLIC, "GET /kiosk/clear": areas.PUBLIC,
+            "GET /healthz": areas.PUBLIC},
 )

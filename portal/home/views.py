@@ -1,8 +1,10 @@
 """The front page and /healthz."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from portal import kiosk as kiosk_mode
+from portal.i18n import gettext as _
 from portal.security import public
 
 bp = Blueprint("home", __name__)
@@ -20,6 +22,29 @@ def index():
 def safety():
     """Staying safe online: history, private windows, shared phones, and what we cannot do."""
     return render_template("home/safety.html")
+
+
+@bp.route("/kiosk", methods=["GET", "POST"])
+@public
+def kiosk():
+    """Turn kiosk mode on or off for this device (a shared tablet in a drop-in centre)."""
+    if request.method == "GET":
+        return render_template("home/kiosk.html")
+    mode = request.form.get("mode")
+    if mode not in ("on", "off"):
+        abort(400)
+    flash(_("Kiosk mode is on for this device.") if mode == "on" else
+          _("Kiosk mode is off for this device."), "success")
+    response = redirect(url_for("home.kiosk"))
+    kiosk_mode.set_mode(response, mode == "on")
+    return response
+
+
+@bp.route("/kiosk/clear")
+@public
+def kiosk_clear():
+    """Wipe the screen for the next person: what this site left on the device, then the front page."""
+    return kiosk_mode.clear(redirect(url_for("home.index")))
 
 
 @bp.route("/healthz")

@@ -6,7 +6,7 @@ import re
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
-from portal import codes
+from portal import codes, kiosk
 from portal.accounts.audit import record
 from portal.clock import today
 from portal.db import write_transaction
@@ -135,6 +135,7 @@ def answer(slug: str):
             return render_template("surveys/unavailable.html", survey=survey, availability="closed",
                                    posted=True)
         return _answer_page(plan, form, 1, answers, general_error=str(error))
+    kiosk.submission_done()
     return render_template("surveys/thanks.html", survey=survey)
 
 

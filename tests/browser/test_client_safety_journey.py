@@ -147,3 +147,70 @@ def test_reload_on_the_receipt_does_not_send_twice(new_page, server, js):
     assert page.get_by_role("heading", name="Already sent").is_visible()
     assert page.locator("#receipt").count() == 0
     assert server.run(lambda: FeedbackThread.select().count()) == before + 1
+
+
+def send_feedback(page, words: str = "The showers were cold again.") -> str:
+    page.goto("/feedback")
+    page.locator("main form [name=message]").fill(words)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send feedback").click()
+    return page.locator("#receipt").inner_text()
+
+
+def test_the_receipt_can_be_copied_and_prints_only_the_code(new_page, server):
+    page = new_page(js=True)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    code = send_feedback(page)
+    page.get_by_role("button", name="Copy the code").click()
+    page.get_by_role("status").filter(has_text="Copied.").wait_for()
+    assert page.evaluate("() => navigator.clipboard.readText()") == code
+    page.emulate_media(media="print")
+    printed = page.locator("body").inner_text()
+    assert code in printed
+    assert "Community Services" not in printed
+    assert "We have your message" not in printed
+    assert "Read our reply" in printed, "how to use it is printed"
+    page.emulate_media(media="screen")
+
+
+def test_without_javascript_the_receipt_offers_the_download_and_no_dead_buttons(new_page, server):
+    page = new_page(js=False)
+    send_feedback(page)
+    assert not page.get_by_role("button", name="Copy the code").is_visible()
+    assert not page.get_by_role("button", name="Print the code").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the code as a text file").click()
+    assert download.value.suggested_filename == "code.txt"
+
+
+def test_a_kiosk_clears_the_screen_after_two_idle_minutes(new_page, server):
+    page = new_page(js=True)
+    page.clock.install()
+    page.goto("/kiosk")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Turn kiosk mode on for this device").click()
+    page.goto("/feedback")
+    page.locator("main form [name=message]").fill("Half written on the tablet")
+    page.clock.fast_forward("01:30")
+    assert page.url.endswith("/feedback"), "still in use after 90 seconds"
+    page.locator("main form [name=message]").press("End")
+    page.clock.fast_forward("01:30")
+    assert page.url.endswith("/feedback"), "a key press starts the two minutes again"
+    with page.expect_navigation():
+        page.clock.fast_forward("01:00")
+    page.wait_for_url(server.url + "/")
+    assert "Half written" not in page.content()
+
+
+def test_a_kiosk_receipt_clears_for_the_next_person(new_page, server):
+    page = new_page(js=False)
+    page.goto("/kiosk")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Turn kiosk mode on for this device").click()
+    send_feedback(page)
+    assert page.get_by_role("button", name="Download the code as a text file").count() == 0
+    with page.expect_navigation():
+        page.get_by_role("link", name="I have written it down: clear the screen").click()
+    assert page.url == server.url + "/"
+    names = {cookie["name"] for cookie in page.context.cookies()}
+    assert "session" not in names and "portal_kiosk" in names

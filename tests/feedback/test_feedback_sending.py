@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import threading
 
-from support.world import csrf_token, submit, text_of_class
+from support.world import csrf_token, log_in, submit, text_of_class
 
 from portal.db import db
 from portal.feedback import service
@@ -209,3 +209,83 @@ def test_guessing_codes_from_one_address_still_meets_the_limit(app, fresh_window
                             environ_base=ROOM).status_code for n in range(12)]
     assert answers[:10] == [200] * 10
     assert answers[10:] == [429, 429]
+
+
+# --- the receipt, the conversation's status, kiosk mode -------------------------------------
+
+def test_the_receipt_downloads_as_a_text_file_with_only_the_code(client):
+    receipt = text_of_class(submit(client, "/feedback", {"message": "Hi."}).get_data(as_text=True), "receipt")
+    response = submit(client, "/feedback/receipt.txt", {"receipt": receipt.lower()}, page="/feedback")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="code.txt"'
+    text = response.get_data(as_text=True)
+    assert f"Code: {receipt}" in text
+    assert "Community Services" not in text and "message" not in text.lower()
+    # anything but a code is refused, never echoed into a file
+    refused = submit(client, "/feedback/receipt.txt", {"receipt": "=HYPERLINK(evil)"}, page="/feedback")
+    assert refused.status_code == 400
+    assert "HYPERLINK" not in refused.get_data(as_text=True)
+
+
+def test_the_receipt_page_offers_copy_print_and_download(client):
+    page = submit(client, "/feedback", {"message": "Hi."}).get_data(as_text=True)
+    assert 'data-copy="receipt"' in page and "data-print" in page
+    assert 'action="/feedback/receipt.txt"' in page
+    # printed, only the code and how to use it
+    assert 'class="no-print">Thank you. We have your message.' in page
+
+
+def test_the_status_stays_true_after_a_follow_up(app, client, make_user):
+    staff = make_user("staff")
+    receipt = text_of_class(submit(client, "/feedback", {"message": "Hi."}).get_data(as_text=True), "receipt")
+    team = app.test_client()
+    log_in(team, staff)
+    with app.app_context(), db.connection_context():
+        public_id = FeedbackThread.select().get().public_id
+    replied = submit(team, f"/staff/feedback/{public_id}/reply", {"message": "We will look into it."},
+                     page=f"/staff/feedback/{public_id}")
+    assert replied.status_code == 302
+    submit(client, "/feedback/status", {"receipt": receipt, "message": "It happened again."})
+    page = submit(client, "/feedback/status", {"receipt": receipt}).get_data(as_text=True)
+    assert "Your new message has not been read yet." in page
+    assert "Our team has not read it yet" not in page
+
+
+def kiosk_client(app):
+    device = app.test_client()
+    submit(device, "/kiosk", {"mode": "on"})
+    return device
+
+
+def test_kiosk_mode_is_for_one_device_and_says_nothing_about_anyone(app, client):
+    device = kiosk_client(app)
+    assert device.get_cookie("portal_kiosk").value == "1"
+    assert 'data-kiosk-idle="120"' in device.get("/").get_data(as_text=True)
+    assert "data-kiosk-idle" not in client.get("/").get_data(as_text=True)
+    submit(device, "/kiosk", {"mode": "off"})
+    assert device.get_cookie("portal_kiosk") is None
+
+
+def test_a_kiosk_clears_itself_after_a_submission_and_offers_no_print_or_download(app):
+    device = kiosk_client(app)
+    sent = submit(device, "/feedback", {"message": "From the tablet."})
+    page = sent.get_data(as_text=True)
+    assert text_of_class(page, "receipt")
+    assert sent.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert device.get_cookie("session") is None, "the session is wiped for the next person"
+    assert "receipt.txt" not in page and "data-print" not in page
+    assert 'href="/kiosk/clear"' in page
+    cleared = device.get("/kiosk/clear")
+    assert cleared.status_code == 302 and cleared.headers["Clear-Site-Data"]
+    assert device.get_cookie("portal_kiosk").value == "1", "the device stays a kiosk"
+
+
+def test_a_kiosk_page_without_a_form_clears_itself_without_javascript(app):
+    device = kiosk_client(app)
+    assert 'http-equiv="refresh" content="120;url=/kiosk/clear"' in device.get("/").get_data(as_text=True)
+    # a form being filled in never reloads under the person's hands
+    assert 'http-equiv="refresh"' not in device.get("/feedback").get_data(as_text=True)
+
+
+def test_a_bad_kiosk_choice_is_refused(client):
+    assert submit(client, "/kiosk", {"mode": "always"}).status_code == 400
