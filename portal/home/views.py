@@ -1,7 +1,7 @@
 """The front page and /healthz."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from portal import kiosk as kiosk_mode
 from portal.i18n import gettext as _
@@ -32,7 +32,8 @@ def kiosk():
         return render_template("home/kiosk.html")
     mode = request.form.get("mode")
     if mode not in ("on", "off"):
-        abort(400)
+        flash(_("Choose whether to turn kiosk mode on or off."), "error")
+        return render_template("home/kiosk.html"), 400
     flash(_("Kiosk mode is on for this device.") if mode == "on" else
           _("Kiosk mode is off for this device."), "success")
     response = redirect(url_for("home.kiosk"))
