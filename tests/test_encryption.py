@@ -354,6 +354,23 @@ def test_no_submitted_word_is_in_the_database_files_or_a_backup(app, make_user, 
     staff.post(thread_page(app) + "/reply", data={"message": secrets_typed["reply"]})
     shown = client.post("/feedback/status", data={"receipt": receipt}).get_data(as_text=True)
     assert all(words in shown for words in secrets_typed.values())
+    # a survey's answers in the person's own words: short, long and "other, in my own words"
+    survey_words = {"q4": "Warm socks and a locker, canary-four",
+                    "q5": "Nobody explained the rules, canary-five",
+                    "q2-other": "My cousin's sofa, canary-six"}
+    with app.test_request_context("/"), db.connection_context():
+        import sys
+        sys.path.insert(0, str(Path(__file__).resolve().parent / "surveys"))
+        from factories import make_survey
+        slug = make_survey("sealed-words").slug
+    answered = client.post(f"/surveys/{slug}", data={"page": "1", "send": "", "q1": "1", "q2": "other",
+                                                      **survey_words})
+    assert answered.status_code == 200
+    with app.app_context(), db.connection_context():
+        from portal.surveys.models import SurveyResponse, SurveyTextAnswer
+        assert SurveyResponse.select().count() == 1, "the survey answers were stored"
+        assert SurveyTextAnswer.select().count() == 3, "each text answer was stored"
+    secrets_typed.update({f"survey {name}": words for name, words in survey_words.items()})
     backup = tmp_path / "copy.sqlite"
     assert runner.invoke(args=["backup", str(backup)]).exit_code == 0
     database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
