@@ -83,6 +83,8 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": _int(environ, "PORTAL_MAX_CONTENT_LENGTH", 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # staff must use a second factor too (admins always must)
+        "STAFF_SECOND_FACTOR": _flag(environ, "PORTAL_STAFF_SECOND_FACTOR", False),
         "SESSION_IDLE_MINUTES": _int(environ, "PORTAL_SESSION_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _int(environ, "PORTAL_SESSION_MAX_HOURS", 12),
         "SETUP_LINK_HOURS": _int(environ, "PORTAL_SETUP_LINK_HOURS", 72),

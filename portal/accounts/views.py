@@ -1,6 +1,7 @@
 """Log in and out, one's own account, and the admin's user list."""
 from __future__ import annotations
 
+import textwrap
 import time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
@@ -19,6 +20,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import User
 from portal.i18n import gettext as _
+from portal.qr import qr_svg
 from portal.roles import ROLE_CHOICES, is_staff, needs_second_factor
 from portal.security import (
     admin_required,
@@ -225,17 +227,26 @@ def two_factor():
                 return redirect(url_for("accounts.account"))
         return render_template("accounts/two_factor_on.html", form=form)
     form = EnableTotpForm()
+    if request.method == "POST" and "cancel" in request.form:
+        if AccountActionForm().validate_on_submit():
+            service.cancel_totp_setup(user)
+            flash(_("Set-up cancelled. The key shown before will not work."), "success")
+        return redirect(url_for("accounts.account"))
     if not service.is_totp_secret(form.secret.data):
-        form.secret.data = service.new_totp_secret()
+        form.secret.data = service.pending_totp_secret(user)
     if form.validate_on_submit():
         try:
             codes = service.enable_totp(user, form.secret.data, form.code.data)
         except service.AccountError as error:
             form.code.errors.append(str(error))
         else:
-            return render_template("accounts/recovery_codes.html", codes=codes)
+            text = "\r\n".join([_("Recovery codes: each works once, instead of a code from the app."),
+                                  "", *codes, ""])
+            return render_template("accounts/recovery_codes.html", codes=codes, codes_text=text)
     uri = service.provisioning_uri(user, form.secret.data)
-    return render_template("accounts/two_factor_setup.html", form=form, uri=uri)
+    qr = qr_svg(uri, _("QR code to add this account to an authenticator app"))
+    return render_template("accounts/two_factor_setup.html", form=form, uri=uri, qr=qr,
+                           grouped_secret=" ".join(textwrap.wrap(form.secret.data, 4)))
 
 
 @bp.route("/staff/")

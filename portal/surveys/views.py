@@ -576,6 +576,6 @@ def staff_codes(slug: str):
 
 def _qr_svg(address: str):
     """A QR code of the address as inline SVG, drawn on the server."""
-    from portal.surveys.qr import qr_svg
+    from portal.qr import qr_svg
 
-    return qr_svg(address)
+    return qr_svg(address, _("QR code of the survey's address"))

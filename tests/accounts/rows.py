@@ -140,7 +140,7 @@ def _wrong_current_password(page, server) -> None:
 
 def _recovery_codes(page, server) -> None:
     page.goto("/account/two-factor")
-    secret = page.locator("main .code-box code").first.inner_text().strip()
+    secret = page.locator("main .code-box code").first.inner_text().replace(" ", "")
     page.locator("#code").fill(pyotp.TOTP(secret).now())
     submit(page)
 
