@@ -15,7 +15,7 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from flask_wtf.csrf import CSRFError
 from zxcvbn import zxcvbn
 
-from portal import static_files
+from portal import drafts, static_files
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.roles import ADMIN, COUNCIL, ROLES, STAFF_ROLES
@@ -220,6 +220,10 @@ def enforce_access():
     if user is None:
         if request.method == "GET":
             return redirect(url_for("accounts.login", next=request.path))
+        # a reply sent just after the session ended is kept for after the next login
+        kept = drafts.keep_after_expiry(g.get("ended_uid"))
+        if kept is not None:
+            return kept
         abort(403)
     if user.role not in access:
         abort(403)
@@ -229,8 +233,11 @@ def enforce_access():
 # --- sessions --------------------------------------------------------------------------------
 
 def start_session(user) -> None:
-    """Begin a fresh session for the user (a new cookie and CSRF token; old data dropped)."""
+    """Begin a fresh session for the user (a new cookie and CSRF token; old data dropped but for
+    a draft kept from an ended session, which only its own account gets back)."""
+    previous = dict(session)
     session.clear()
+    drafts.carry_over(previous)
     now = int(time.time())
     session["uid"] = user.id
     session["ver"] = user.session_version
@@ -262,6 +269,9 @@ def load_session_user(lookup: Callable[[int], object]) -> None:
         or user.session_version != session.get("ver")
     ):
         session.clear()
+        # whose session just ended: only to keep a draft for that same account
+        if user is not None and user.is_active and (idle or expired):
+            g.ended_uid = user.id
         return
     g.user = user
     if now - int(session.get("seen", 0)) > 60:

@@ -298,30 +298,6 @@ def is_totp_secret(secret: str | None) -> bool:
     return bool(secret) and re.fullmatch(r"[A-Z2-7]{16,64}", secret) is not None
 
 
-def pending_totp_secret(user: User) -> str:
-    """The key of an authenticator app being set up, kept (encrypted) on the account until the app
-    is confirmed or the set-up cancelled: opening the page again shows the same key, so a code from
-    an app that already added it still works."""
-    fresh = User.get_by_id(user.id)
-    if fresh.totp_enabled:
-        raise AccountError(_("The second factor is already on."))
-    if is_totp_secret(fresh.totp_secret):
-        return fresh.totp_secret
-    with write_transaction():
-        (User.update(totp_secret=new_totp_secret())
-         .where((User.id == user.id) & (User.totp_enabled == False))  # noqa: E712
-         .execute())
-    return User.get_by_id(user.id).totp_secret
-
-
-def cancel_totp_setup(user: User) -> None:
-    """Forget a key that was never confirmed (the next set-up shows a new one)."""
-    with write_transaction():
-        (User.update(totp_secret=None)
-         .where((User.id == user.id) & (User.totp_enabled == False))  # noqa: E712
-         .execute())
-
-
 def provisioning_uri(user: User, secret: str) -> str:
     """The otpauth:// URI an authenticator app reads."""
     issuer = current_app.config.get("SITE_NAME", "Portal")

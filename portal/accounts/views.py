@@ -4,8 +4,20 @@ from __future__ import annotations
 import textwrap
 import time
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
+from portal import drafts, sealing
 from portal.accounts import keys, sealed, service
 from portal.accounts.audit import AuditEntry, action_label, day_only_actions
 from portal.accounts.forms import (
@@ -35,6 +47,7 @@ from portal.throttle import LOGIN_LIMIT, limiter
 
 bp = Blueprint("accounts", __name__)
 PENDING_SECONDS = 300
+PENDING_TOTP = "totp-pending"
 
 
 def _after_login_target(next_path: str | None) -> str:
@@ -49,7 +62,9 @@ def _ask_second_factor(user: User, next_path: str | None, private_key: bytes | N
     """Remember a pending login (bound to the account's server-side turn) and ask for a code;
     the key the password opened waits, sealed in the session, for the code."""
     turn = service.begin_second_factor(user)
+    previous = dict(session)
     session.clear()
+    drafts.carry_over(previous)
     session["pending"] = {"uid": user.id, "ver": user.session_version, "turn": turn,
                           "at": int(time.time()), "next": next_path or ""}
     keys.carry_pending(private_key, user)
@@ -210,6 +225,23 @@ def _sealed_access(user: User) -> str:
     return "no"
 
 
+def _pending_totp_secret() -> str:
+    """The key of an authenticator app being set up, kept in this session (encrypted: the cookie
+    is only signed) until the app is confirmed or the set-up cancelled, so opening the page again
+    shows the same key and a code from an app that already added it still works."""
+    stored = session.get(PENDING_TOTP)
+    if stored:
+        try:
+            secret = sealing.decrypt_with_app_key(stored, current_app.secret_key, PENDING_TOTP)
+        except sealing.SealingError:
+            secret = None
+        if service.is_totp_secret(secret):
+            return secret
+    secret = service.new_totp_secret()
+    session[PENDING_TOTP] = sealing.encrypt_with_app_key(secret, current_app.secret_key, PENDING_TOTP)
+    return secret
+
+
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @login_required
 def two_factor():
@@ -229,17 +261,18 @@ def two_factor():
     form = EnableTotpForm()
     if request.method == "POST" and "cancel" in request.form:
         if AccountActionForm().validate_on_submit():
-            service.cancel_totp_setup(user)
+            session.pop(PENDING_TOTP, None)
             flash(_("Set-up cancelled. The key shown before will not work."), "success")
         return redirect(url_for("accounts.account"))
     if not service.is_totp_secret(form.secret.data):
-        form.secret.data = service.pending_totp_secret(user)
+        form.secret.data = _pending_totp_secret()
     if form.validate_on_submit():
         try:
             codes = service.enable_totp(user, form.secret.data, form.code.data)
         except service.AccountError as error:
             form.code.errors.append(str(error))
         else:
+            session.pop(PENDING_TOTP, None)
             text = "\r\n".join([_("Recovery codes: each works once, instead of a code from the app."),
                                   "", *codes, ""])
             return render_template("accounts/recovery_codes.html", codes=codes, codes_text=text)

@@ -35,6 +35,8 @@ area = areas.Area(
         "GET /feedback/status": areas.PUBLIC,
         "POST /feedback/status": areas.PUBLIC,
         "GET /staff/feedback": areas.STAFF,
+        "POST /feedback/receipt.txt": areas.PUBLIC,
+        "GET /staff/feedback/export": areas.STAFF,
         "GET /staff/feedback/export.csv": areas.STAFF,
         "GET /staff/feedback/<id:thread_id>": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/reply": areas.STAFF,

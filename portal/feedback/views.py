@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 
-from portal import codes, kiosk
+from portal import codes, drafts, kiosk
 from portal.accounts import sealed
 from portal.clock import today
 from portal.errors import keeps_form_on_expiry
@@ -186,7 +186,8 @@ def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
     """The staff page for one thread, with every form on it."""
     return render_template(
         "feedback/staff_thread.html", thread=thread, messages=service.thread_messages(thread),
-        reply_form=reply or ReplyForm(formdata=None),
+        reply_form=reply or _with_draft(ReplyForm(formdata=None),
+                                        url_for("feedback.staff_reply", thread_id=thread.public_id)),
         status_form=StatusForm(formdata=None, status=thread.status),
         tags_form=tags or TagsForm(formdata=None, tags=", ".join(thread.tag_list)),
         publish_form=publish or PublishForm(formdata=None, quote=service.suggested_quote(thread),
@@ -201,7 +202,14 @@ def staff_thread(thread_id: int):
     return _staff_thread_page(_thread_or_404(thread_id))
 
 
+def _with_draft(form, action: str):
+    """The form, filled in with what this person wrote before their session ended, if anything."""
+    drafts.restore(form, action)
+    return form
+
+
 @bp.route("/staff/feedback/<id:thread_id>/reply", methods=["POST"])
+@drafts.keeps_draft(("message",), lambda thread_id: url_for("feedback.staff_thread", thread_id=thread_id))
 @staff_required
 def staff_reply(thread_id: int):
     """Answer the client."""
@@ -275,6 +283,13 @@ def staff_unpublish(thread_id: int):
         service.unpublish(g.user, thread)
         flash(_("Removed from the “you said, we did” list."), "success")
     return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/export")
+@staff_required
+def staff_export_warning():
+    """Before the download: what the file holds and where it will land."""
+    return render_template("feedback/staff_export.html", can_read=sealed.reader() is not None)
 
 
 @bp.route("/staff/feedback/export.csv")

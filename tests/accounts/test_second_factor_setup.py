@@ -8,7 +8,7 @@ import urllib.parse
 
 import pyotp
 from support.config import portal_config
-from support.world import PASSWORD, make_account
+from support.world import PASSWORD, make_account, session_cookie_bytes
 
 from portal import create_app
 from portal.accounts.models import User
@@ -45,16 +45,15 @@ def test_opening_the_setup_page_again_keeps_the_key(client, auth, make_user):
     assert "Second factor is on" in response.get_data(as_text=True)
 
 
-def test_the_pending_key_is_kept_encrypted(client, auth, make_user, query):
+def test_the_pending_key_is_kept_encrypted_in_the_session_and_nothing_is_written(client, auth, make_user,
+                                                                                query):
     user = make_user("staff")
     auth.login(user)
     secret = shown_secret(client)
-
-    def raw():
-        return db.execute_sql('SELECT totp_secret FROM "user" WHERE id = ?'
-                              if db.obj.__class__.__name__.endswith("SqliteDatabase")
-                              else 'SELECT totp_secret FROM "user" WHERE id = %s', (user.id,)).fetchone()[0]
-    assert secret not in query(raw)
+    held = session_cookie_bytes(client)
+    assert b"totp-pending" in held, "the pending key is in the session"
+    assert secret.encode() not in held
+    assert query(lambda: User.get_by_id(user.id).totp_secret) is None
     assert query(lambda: User.get_by_id(user.id).totp_enabled) is False
 
 

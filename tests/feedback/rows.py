@@ -194,6 +194,7 @@ SCREENS = [
     Screen("staff-feedback-thread", "feedback.staff_thread", "staff",
            lambda page, server: page.goto(f"/staff/feedback/{seed_thread(server, published=True)[1]}")),
     Screen("staff-feedback-thread-errors", "feedback.staff_reply", "staff", _staff_thread_error),
+    Screen("staff-feedback-export", "feedback.staff_export_warning", "staff", go("/staff/feedback/export")),
 ]
 
-NOT_PAGES = {"feedback.staff_export"}
+NOT_PAGES = {"feedback.staff_export", "feedback.receipt_text"}

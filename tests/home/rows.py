@@ -16,4 +16,4 @@ FORMS = [
                 {"mode": Field(CHOICE, choices=("on", "off"))}),
 ]
 
-NOT_PAGES = {"home.healthz"}
+NOT_PAGES = {"home.healthz", "home.kiosk_clear"}

@@ -226,3 +226,15 @@ def new_feedback_thread(world: World, message: str = "The kettle is broken.",
     assert thread is not None, "the receipt opens no thread"
     return receipt, thread.public_id
 
+
+
+def session_cookie_bytes(client, name: str = "session") -> bytes:
+    """What a client's signed session cookie holds, decoded (it is signed, not encrypted)."""
+    import base64
+    import zlib
+
+    value = client.get_cookie(name).value
+    compressed = value.startswith(".")
+    payload = value.lstrip(".").split(".")[0]
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    return zlib.decompress(data) if compressed else data
