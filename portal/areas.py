@@ -51,6 +51,26 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class CardLine:
+    """One line of a dashboard card: words, and where they lead (an address, or none)."""
+
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """What an area puts on the staff dashboard: a heading, a few figures or items, and a link."""
+
+    title: str
+    lines: tuple[CardLine, ...]
+    url: str
+    link_text: str
+    # shown first when something waits for someone
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
 class Area:
     """Everything the core needs to know about one area."""
 
@@ -78,6 +98,8 @@ class Area:
     # what a person must do next once the schema is current (the setup link), printed only on
     # the console of a command someone runs, never into a server log
     first_run: Callable[[Callable[[str], None]], None] | None = None
+    # the area's cards on the staff dashboard, for the person logged in (in a request)
+    dashboard: Callable[[object], Iterable[Card]] | None = None
 
 
 def load_areas(names: Iterable[str] = AREA_NAMES) -> list[Area]:
@@ -109,6 +131,12 @@ def register_areas(app: Flask, areas: list[Area]) -> None:
     app.extensions["audit_day_only"] = frozenset().union(*(area.audit_day_only for area in areas))
     app.config["PUBLIC_NAV"] = [a.public_nav for a in areas if a.public_nav is not None]
     app.config["STAFF_NAV"] = [a.staff_nav for a in areas if a.staff_nav is not None]
+
+
+def dashboard_cards(app: Flask, user) -> list[Card]:
+    """Every area's dashboard cards for this person, those needing attention first."""
+    cards = [card for area in areas_of(app) if area.dashboard is not None for card in area.dashboard(user)]
+    return sorted(cards, key=lambda card: not card.urgent)
 
 
 def areas_of(app: Flask) -> list[Area]:

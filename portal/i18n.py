@@ -80,6 +80,12 @@ def gettext(string: str, **variables) -> str:
     return text % variables if variables else text
 
 
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """The singular or plural of a message for `num`, translated, with %(num)d filled in."""
+    text = _catalogue().ungettext(singular, plural, num)
+    return text % {"num": num, **variables}
+
+
 def lazy_gettext(string: str, **variables) -> LazyString:
     """A message translated when it is shown (form labels, module-level texts)."""
     return LazyString(gettext, string, **variables)

@@ -51,8 +51,11 @@ area = areas.Area(
         "key.granted": _l("gave access to sealed records to"),
         "key.recovered": _l("restored access to sealed records with the recovery key for"),
         "key.rotated": _l("replaced the organisation key; new generation:"),
+        "audit.export": _l("downloaded the audit trail"),
     },
     access={
+        "GET /staff/audit": areas.ADMIN,
+        "GET /staff/audit.csv": areas.ADMIN,
         "GET /login": areas.PUBLIC,
         "POST /login": areas.PUBLIC,
         "GET /login/verify": areas.PENDING_LOGIN,

@@ -77,3 +77,32 @@ def action_label(action: str) -> str:
     """What an action means, in the reader's language."""
     label = vocabulary().get(action)
     return str(label) if label is not None else action
+
+
+# actions whose subject is an account (shown by its user name)
+ACCOUNT_SUBJECTS = ("link", "user", "2fa", "password", "key")
+PAGE_SIZE = 100
+
+
+def subject_is_account(action: str) -> bool:
+    """True when an action's subject number names an account."""
+    return action.split(".")[0] in ACCOUNT_SUBJECTS and action != "key.rotated"
+
+
+def filtered(actor_id: int | None = None, system: bool = False, action: str = "",
+             since: dt.date | None = None, until: dt.date | None = None):
+    """Entries newest first, narrowed by who acted (an account, or the system), what, and days."""
+    query = (AuditEntry.select(AuditEntry, User)
+             .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id)))
+    if system:
+        query = query.where(AuditEntry.actor.is_null())
+    elif actor_id is not None:
+        query = query.where(AuditEntry.actor == actor_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if since is not None:
+        query = query.where(AuditEntry.created_at >= dt.datetime.combine(since, dt.time.min))
+    if until is not None:
+        query = query.where(AuditEntry.created_at < dt.datetime.combine(until + dt.timedelta(days=1),
+                                                                         dt.time.min))
+    return query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())

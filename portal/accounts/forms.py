@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms import DateField, Form, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 from portal.i18n import lazy_gettext as _l
@@ -77,3 +77,12 @@ class InviteForm(FlaskForm):
 
 class AccountActionForm(FlaskForm):
     """A button on the user list (deactivate, reactivate, reset link); CSRF only."""
+
+
+class AuditFilterForm(Form):
+    """The audit trail's filters, read from the query string (choices filled in by the view)."""
+
+    person = SelectField(_l("Who"), choices=[], validate_choice=False)
+    action = SelectField(_l("What"), choices=[], validate_choice=False)
+    since = DateField(_l("From (day)"), validators=[Optional(strip_whitespace=False)])
+    until = DateField(_l("Until (day)"), validators=[Optional(strip_whitespace=False)])

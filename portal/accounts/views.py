@@ -16,12 +16,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_date, format_datetime
 
 from portal import drafts, sealing
-from portal.accounts import keys, sealed, service
+from portal.accounts import audit, keys, sealed, service
 from portal.accounts.audit import AuditEntry, action_label, day_only_actions
 from portal.accounts.forms import (
     AccountActionForm,
+    AuditFilterForm,
     ChangePasswordForm,
     DisableTotpForm,
     EnableTotpForm,
@@ -31,6 +33,10 @@ from portal.accounts.forms import (
     SetupForm,
 )
 from portal.accounts.models import User
+from portal.areas import dashboard_cards
+from portal.clock import today
+from portal.db import write_transaction
+from portal.export import csv_response
 from portal.i18n import gettext as _
 from portal.qr import qr_svg
 from portal.roles import ROLE_CHOICES, is_staff, needs_second_factor
@@ -285,8 +291,8 @@ def two_factor():
 @bp.route("/staff/")
 @staff_required
 def staff_home():
-    """The staff start page."""
-    return render_template("staff/home.html")
+    """The staff dashboard: what waits in each area, those needing someone first."""
+    return render_template("staff/home.html", cards=dashboard_cards(current_app, g.user))
 
 
 @bp.route("/staff/users", methods=["GET", "POST"])
@@ -319,6 +325,78 @@ def users():
                            day_only=day_only_actions(),
                            names={user.id: user.username for user in roster},
                            role_label=ROLE_CHOICES.label)
+
+
+def _audit_query(form: AuditFilterForm):
+    """The trail narrowed by the filters; unreadable values are simply not applied."""
+    person = form.person.data or ""
+    actor_id = int(person) if person.isdigit() and len(person) < 19 else None
+    action = form.action.data if form.action.data in audit.vocabulary() else ""
+    since = form.since.data if form.since.data and not form.since.errors else None
+    until = form.until.data if form.until.data and not form.until.errors else None
+    return audit.filtered(actor_id, person == "system", action, since, until)
+
+
+def _audit_filters() -> AuditFilterForm:
+    form = AuditFilterForm(request.args)
+    form.validate()
+    people = sorted(User.roster(), key=lambda user: user.username.lower())
+    form.person.choices = [("", _("Anyone")), ("system", _("the system"))] + [
+        (str(user.id), user.username) for user in people]
+    form.action.choices = [("", _("Any change"))] + sorted(
+        ((action, str(label)) for action, label in audit.vocabulary().items()), key=lambda pair: pair[1])
+    return form
+
+
+def _audit_sentences(entries) -> list[tuple[object, str]]:
+    """Each entry in words: "ana deactivated demo-staff on 3 Mar 2026" (the day only where the
+    entry keeps no time)."""
+    ids = {entry.subject_id for entry in entries
+           if entry.subject_id is not None and audit.subject_is_account(entry.action)}
+    names = {user.id: user.username for user in User.select(User.id, User.username).where(User.id.in_(ids))}
+    day_only = day_only_actions()
+    described = []
+    for entry in entries:
+        subject = ""
+        if entry.subject_id is not None:
+            subject = (names.get(entry.subject_id, _("a removed account"))
+                       if audit.subject_is_account(entry.action) else f"#{entry.subject_id}")
+        when = (format_date(entry.created_at.date(), "medium") if entry.action in day_only
+                else format_datetime(entry.created_at, "medium"))
+        sentence = _("%(actor)s %(action)s %(subject)s on %(when)s",
+                     actor=entry.actor.username if entry.actor else _("the system"),
+                     action=action_label(entry.action), subject=subject, when=when)
+        described.append((entry, " ".join(sentence.split())))
+    return described
+
+
+@bp.route("/staff/audit")
+@admin_required
+def audit_trail():
+    """Every recorded change, in words, newest first, filtered by person, action and days."""
+    form = _audit_filters()
+    entries = list(_audit_query(form).limit(audit.PAGE_SIZE + 1))
+    return render_template("staff/audit.html", form=form, rows=_audit_sentences(entries[:audit.PAGE_SIZE]),
+                           more=len(entries) > audit.PAGE_SIZE, query=request.query_string.decode())
+
+
+@bp.route("/staff/audit.csv")
+@admin_required
+def audit_export():
+    """The filtered trail as CSV (the download itself is recorded)."""
+    form = _audit_filters()
+    with write_transaction():
+        audit.record(g.user, "audit.export")
+
+    def rows():
+        batch = list(_audit_query(form))
+        for entry, sentence in _audit_sentences(batch):
+            yield [entry.created_at.date().isoformat() if entry.action in day_only_actions()
+                   else entry.created_at.isoformat(timespec="seconds"),
+                   entry.actor.username if entry.actor else "", entry.action,
+                   entry.subject_id if entry.subject_id is not None else "", sentence]
+    return csv_response(f"audit-{today().isoformat()}.csv", ["when", "who", "action", "subject", "in_words"],
+                        rows())
 
 
 @bp.route("/staff/users/<id:user_id>/<any(deactivate, activate, reset):action>", methods=["POST"])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from portal import areas
-from portal.feedback import demo, migrations, service, views
+from portal.feedback import dashboard, demo, migrations, service, views
 from portal.feedback.models import FeedbackMessage, FeedbackThread, SentForm
 from portal.i18n import lazy_gettext as _l
 
@@ -14,6 +14,7 @@ area = areas.Area(
         _l("Tell us what works and what does not, without giving your name, and read our reply.")),
     staff_nav=areas.NavEntry("feedback.staff_list", _l("Feedback")),
     demo=demo.demo_feedback,
+    dashboard=dashboard.cards,
     purge=service.purge_report,
     migrations=migrations.MIGRATIONS,
     models=(FeedbackThread, FeedbackMessage, SentForm),

@@ -240,6 +240,31 @@ def list_threads(status: str = "", topic: str = "", cursor: str | None = None,
     return ThreadPage(threads, _first_words(threads), next_cursor)
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """What the staff dashboard shows of feedback: counts and the threads waiting longest."""
+
+    unread: int
+    waiting: int
+    longest: list[FeedbackThread]
+
+
+def waiting_threads(longest: int = 3) -> Waiting:
+    """Threads nobody has read, threads not answered yet (new or read), and the oldest of those."""
+    open_statuses = ("new", "read")
+    counts = dict(FeedbackThread
+                  .select(FeedbackThread.status, fn.COUNT(FeedbackThread.id))
+                  .where(FeedbackThread.status.in_(open_statuses))
+                  .group_by(FeedbackThread.status)
+                  .tuples())
+    oldest = list(FeedbackThread
+                  .select(FeedbackThread.public_id, FeedbackThread.last_message_on, FeedbackThread.status)
+                  .where(FeedbackThread.status.in_(open_statuses))
+                  .order_by(FeedbackThread.last_message_on, FeedbackThread.public_id)
+                  .limit(longest))
+    return Waiting(counts.get("new", 0), sum(counts.values()), oldest)
+
+
 def _first_words(threads: list[FeedbackThread]) -> dict[int, str] | None:
     """The opening of each thread's first message, for the list (None without the key)."""
     opener = sealed.reader()

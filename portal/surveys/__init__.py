@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal import areas
 from portal.i18n import lazy_gettext as _l
-from portal.surveys import demo, migrations, views
+from portal.surveys import dashboard, demo, migrations, views
 from portal.surveys.models import MODELS
 
 area = areas.Area(
@@ -15,6 +15,7 @@ area = areas.Area(
         _l("Tell us what you need. Short surveys, every question optional, no names.")),
     staff_nav=areas.NavEntry("surveys.staff_list", _l("Surveys")),
     demo=demo.demo_surveys,
+    dashboard=dashboard.cards,
     migrations=migrations.MIGRATIONS,
     models=MODELS,
     audit_actions={

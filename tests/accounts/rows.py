@@ -180,4 +180,9 @@ SCREENS = [
     Screen("accounts", "accounts.users", "admin", go("/staff/users")),
     Screen("accounts-invitation", "accounts.users", "admin", _invitation),
     Screen("accounts-reset-link", "accounts.user_action", "admin", _reset_link),
+    Screen("audit-trail", "accounts.audit_trail", "admin", go("/staff/audit")),
+    Screen("audit-trail-filtered", "accounts.audit_trail", "admin",
+           go("/staff/audit?person=system&action=link.invite&since=2020-01-01&until=not-a-day")),
 ]
+
+NOT_PAGES = {"accounts.audit_export"}
