@@ -142,7 +142,7 @@ def _recovery_codes(page, server) -> None:
     page.goto("/account/two-factor")
     secret = page.locator("main .code-box code").first.inner_text().replace(" ", "")
     page.locator("#code").fill(pyotp.TOTP(secret).now())
-    submit(page)
+    submit(page, "main form:has(#code) button[type=submit]")
 
 
 def _invitation(page, server) -> None:
