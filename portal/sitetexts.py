@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -107,9 +106,6 @@ def is_https_url(value: str) -> bool:
 
 # --- reading ---------------------------------------------------------------------------------
 
-_lock = threading.Lock()
-
-
 def _stamp_path() -> Path:
     return Path(current_app.instance_path) / STAMP_FILE
 
@@ -126,9 +122,15 @@ def _stamp() -> tuple[int, int] | None:
 def _load() -> dict[tuple[str, str], str] | None:
     """Every stored text, by (key, language); None when the database cannot say (an error page
     while the database is down still shows, with the defaults)."""
+    def rows() -> dict[tuple[str, str], str]:
+        return {(row.key, row.language): row.value for row in SiteText.select()}
+
     try:
-        with db.connection_context():
-            return {(row.key, row.language): row.value for row in SiteText.select()}
+        if db.is_closed():
+            with db.connection_context():
+                return rows()
+        # the request's own connection (closing it here would end its transaction too)
+        return rows()
     except DatabaseError:
         current_app.logger.warning("the organisation's texts could not be read; defaults shown")
         return None
@@ -138,16 +140,16 @@ def _stored() -> dict[tuple[str, str], str]:
     """The stored texts, from this app's copy unless a save made it old."""
     if has_request_context() and "site_texts" in g:
         return g.site_texts
-    cache = current_app.extensions.setdefault("site_texts", {})
+    cache = current_app.extensions.get("site_texts")
     stamp = _stamp()
     now = time.monotonic()
-    if cache.get("stamp") != stamp or now - cache.get("loaded", -REFRESH_SECONDS) >= REFRESH_SECONDS:
+    if cache is None or cache["stamp"] != stamp or now - cache["loaded"] >= REFRESH_SECONDS:
         rows = _load()
-        with _lock:
-            cache.clear()
-            # when the database failed, the defaults are shown and it is asked again next time
-            cache.update(rows=rows or {}, stamp=stamp if rows is not None else "unread",
-                         loaded=now, html={})
+        # replaced whole, never changed in place: another thread may be reading the old one;
+        # when the database failed, the defaults are shown and it is asked again next time
+        cache = {"rows": rows or {}, "stamp": stamp if rows is not None else "unread",
+                 "loaded": now, "html": {}}
+        current_app.extensions["site_texts"] = cache
     if has_request_context():
         g.site_texts = cache["rows"]
     return cache["rows"]
@@ -161,8 +163,11 @@ def forget() -> None:
     path = _stamp_path()
     with contextlib.suppress(OSError):
         # a new file each time, so a worker sees another inode even within one clock tick
+        # (it holds nothing but random letters; private like everything in the folder)
         temporary = path.with_name(f"{STAMP_FILE}.{secrets.token_hex(4)}")
-        temporary.write_text(secrets.token_hex(8))
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(8))
         os.replace(temporary, path)
 
 
@@ -200,7 +205,7 @@ def html(key: str, **values: object) -> Markup:
     """A Markdown text as safe HTML, rendered once per language and values while it stays the same."""
     language = i18n.current_language()
     source = text(key, language, **values)
-    cache = current_app.extensions.get("site_texts", {}).setdefault("html", {})
+    cache = (current_app.extensions.get("site_texts") or {}).setdefault("html", {})
     found = cache.get((key, language, source))
     if found is None:
         found = cache[(key, language, source)] = render_markdown(source)

@@ -199,3 +199,14 @@ def test_a_save_in_one_worker_reaches_another_worker_at_once(app, tmp_path):
     with other.test_request_context("/?lang=en"):
         assert sitetexts.text("organisation_name") == "Harbor House"
 
+
+
+def test_the_stamp_that_tells_other_workers_of_a_save_is_private(app, admin_client):
+    import os
+    import stat
+    from pathlib import Path
+
+    admin_client.post("/staff/settings", data=_form(organisation_name_en="Harbor House"))
+    stamp = Path(app.instance_path) / sitetexts.STAMP_FILE
+    assert stat.S_IMODE(os.stat(stamp).st_mode) == 0o600
+    assert [p.name for p in stamp.parent.glob(sitetexts.STAMP_FILE + ".*")] == []
