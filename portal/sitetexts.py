@@ -21,7 +21,6 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context
@@ -106,8 +105,8 @@ def is_https_url(value: str) -> bool:
 
 # --- reading ---------------------------------------------------------------------------------
 
-def _stamp_path() -> Path:
-    return Path(current_app.instance_path) / STAMP_FILE
+def _stamp_path() -> str:
+    return os.path.join(current_app.instance_path, STAMP_FILE)
 
 
 def _stamp() -> tuple[int, int] | None:
@@ -136,8 +135,9 @@ def _load() -> dict[tuple[str, str], str] | None:
         return None
 
 
-def _stored() -> dict[tuple[str, str], str]:
-    """The stored texts, from this app's copy unless a save made it old."""
+def _copy() -> dict:
+    """This app's copy of the stored texts ("rows"), with what was worked out from them
+    ("resolved" texts, rendered "html"), read again when a save made it old."""
     if has_request_context() and "site_texts" in g:
         return g.site_texts
     cache = current_app.extensions.get("site_texts")
@@ -148,11 +148,11 @@ def _stored() -> dict[tuple[str, str], str]:
         # replaced whole, never changed in place: another thread may be reading the old one;
         # when the database failed, the defaults are shown and it is asked again next time
         cache = {"rows": rows or {}, "stamp": stamp if rows is not None else "unread",
-                 "loaded": now, "html": {}}
+                 "loaded": now, "resolved": {}, "html": {}}
         current_app.extensions["site_texts"] = cache
     if has_request_context():
-        g.site_texts = cache["rows"]
-    return cache["rows"]
+        g.site_texts = cache
+    return cache
 
 
 def forget() -> None:
@@ -164,7 +164,7 @@ def forget() -> None:
     with contextlib.suppress(OSError):
         # a new file each time, so a worker sees another inode even within one clock tick
         # (it holds nothing but random letters; private like everything in the folder)
-        temporary = path.with_name(f"{STAMP_FILE}.{secrets.token_hex(4)}")
+        temporary = f"{path}.{secrets.token_hex(4)}"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(8))
@@ -183,7 +183,7 @@ def default_text(key: str, language: str | None = None) -> str:
 
 def stored_text(key: str, language: str) -> str:
     """What the organisation set for a key in a language ("" when nothing)."""
-    return _stored().get((key, language), "")
+    return _copy()["rows"].get((key, language), "")
 
 
 def text(key: str, language: str | None = None, **values: object) -> str:
@@ -193,8 +193,15 @@ def text(key: str, language: str | None = None, **values: object) -> str:
     if entry is None:
         raise KeyError(f"text {key!r} is not registered")
     language = language or i18n.current_language()
-    chosen = stored_text(key, language)
-    result = chosen if not is_blank(chosen) else default_text(key, language)
+    resolved = _copy()["resolved"]
+    result = resolved.get((key, language))
+    if result is None:
+        # defaults depend only on the language and the configuration: worked out once
+        chosen = stored_text(key, language)
+        result = resolved[(key, language)] = (chosen if not is_blank(chosen)
+                                              else default_text(key, language))
+    if not entry.placeholders and not values:
+        return result
     filled = {name: make() for name, make in entry.placeholders.items()} | values
     for name, value in filled.items():
         result = result.replace("{" + name + "}", str(value))
@@ -205,7 +212,7 @@ def html(key: str, **values: object) -> Markup:
     """A Markdown text as safe HTML, rendered once per language and values while it stays the same."""
     language = i18n.current_language()
     source = text(key, language, **values)
-    cache = (current_app.extensions.get("site_texts") or {}).setdefault("html", {})
+    cache = _copy()["html"]
     found = cache.get((key, language, source))
     if found is None:
         found = cache[(key, language, source)] = render_markdown(source)
