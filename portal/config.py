@@ -6,6 +6,11 @@ import secrets
 from pathlib import Path
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# shown (translated) until the operator or an admin names the organisation
+DEFAULT_SITE_NAME = "Community Services"
+# where "Leave this site" goes until the operator or an admin says otherwise
+DEFAULT_QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
+DEFAULT_QUICK_EXIT_URL_ES = "https://weather.com/es-US"
 
 
 def _flag(environ: dict, name: str, default: bool) -> bool:
@@ -77,9 +82,10 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "FEEDBACK_RETENTION_DAYS": _int(environ, "PORTAL_FEEDBACK_RETENTION_DAYS", 365),
         "MIN_CELL_SIZE": _int(environ, "PORTAL_MIN_CELL_SIZE", 5),
         "DEFAULT_LANGUAGE": environ.get("PORTAL_DEFAULT_LANGUAGE", "en"),
-        "SITE_NAME": environ.get("PORTAL_SITE_NAME", "Community Services"),
+        "SITE_NAME": environ.get("PORTAL_SITE_NAME") or DEFAULT_SITE_NAME,
         "NEUTRAL_TITLE": environ.get("PORTAL_NEUTRAL_TITLE", ""),
-        "QUICK_EXIT_URL": environ.get("PORTAL_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
+        "QUICK_EXIT_URL": environ.get("PORTAL_QUICK_EXIT_URL") or DEFAULT_QUICK_EXIT_URL,
+        "QUICK_EXIT_URL_ES": environ.get("PORTAL_QUICK_EXIT_URL_ES", ""),
         "MAX_CONTENT_LENGTH": _int(environ, "PORTAL_MAX_CONTENT_LENGTH", 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -3,13 +3,15 @@ then the browser's Accept-Language. Dates and numbers use Flask-Babel's locale-a
 (`dateformat`, `datetimeformat`, `numberformat`)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 from babel import Locale, support
 from flask import Flask, Request, current_app, g, has_request_context, request
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from werkzeug.utils import cached_property
 from wtforms.i18n import messages_path
@@ -94,6 +96,24 @@ def lazy_gettext(string: str, **variables) -> LazyString:
 def current_language() -> str:
     """The language code of this request ("en", "es")."""
     return str(get_locale() or current_app.config.get("DEFAULT_LANGUAGE", "en"))
+
+
+@contextlib.contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Inside the block, messages are translated into `language` (an admin page showing the
+    default of a text in every language at once)."""
+    if language == current_language():
+        yield
+        return
+    kept = getattr(request, "portal_catalogue", None) if has_request_context() else None
+    try:
+        with force_locale(language):
+            if has_request_context():
+                request.portal_catalogue = None
+            yield
+    finally:
+        if has_request_context():
+            request.portal_catalogue = kept
 
 
 def language_links() -> list[tuple[str, str, str]]:

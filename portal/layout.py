@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask, g, has_request_context, request, url_for
 
-from portal import i18n, security
+from portal import i18n, security, sitetexts
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,20 @@ def navigation(app: Flask) -> dict:
 def init_app(app: Flask) -> None:
     """The values every template of the layout reads."""
     constant = {
-        "site_name": app.config["SITE_NAME"],
         "neutral_title": app.config["NEUTRAL_TITLE"],
-        "quick_exit_url": app.config["QUICK_EXIT_URL"],
         "languages": i18n.LANGUAGES,
     }
+    # texts the organisation sets (portal/sitetexts.py), in the reader's language
+    app.jinja_env.globals["site_text"] = sitetexts.text
+    app.jinja_env.globals["site_html"] = sitetexts.html
 
     @app.context_processor
     def _layout_values() -> dict:
         # pages are kept out of search engines unless their view says otherwise
         indexable = has_request_context() and security.is_indexable(request.endpoint)
+        texts = {}
+        if has_request_context():
+            texts = {"site_name": sitetexts.text("organisation_name"),
+                     "quick_exit_url": sitetexts.text("quick_exit_url")}
         return {"current_user": g.get("user"), "page_indexable": indexable, **constant,
-                **navigation(app)}
+                **texts, **navigation(app)}

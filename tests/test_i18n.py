@@ -322,3 +322,22 @@ def test_dates_and_numbers_follow_the_locale(app):
         assert render_template_string(template, day=day) == "7 de marzo de 2025 · 12.345,5"
     with app.test_request_context("/?lang=en"):
         assert render_template_string(template, day=day) == "March 7, 2025 · 12,345.5"
+
+
+# --- the Spanish catalogue reads as US Spanish -----------------------------------------------
+
+# Spain's words and marks that a reader in the United States trips over, with what to use instead
+NOT_US_SPANISH = {
+    "«": "“", "»": "”", "pulsa": "presiona", "añad": "agreg", "segundo factor": "verificación en dos pasos",
+    "caducó": "venció", "caducado": "vencido", "vosotros": "ustedes",
+}
+
+
+def test_spanish_catalogue_keeps_to_us_spanish_and_curly_quotes():
+    catalogue = _read(TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po")
+    found = []
+    for message in catalogue:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            found += [(word, message.id) for word in NOT_US_SPANISH if word in (string or "").lower()]
+    assert not found, f"use {NOT_US_SPANISH} instead: {found}"

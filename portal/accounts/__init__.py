@@ -51,7 +51,7 @@ area = areas.Area(
         "key.granted": _l("gave access to sealed records to"),
         "key.recovered": _l("restored access to sealed records with the recovery key for"),
         "key.rotated": _l("replaced the organisation key; new generation:"),
-        "audit.export": _l("downloaded the audit trail"),
+        "accounts.audit_export": _l("downloaded the audit trail"),
     },
     access={
         "GET /staff/audit": areas.ADMIN,

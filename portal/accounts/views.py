@@ -386,7 +386,7 @@ def audit_export():
     """The filtered trail as CSV (the download itself is recorded)."""
     form = _audit_filters()
     with write_transaction():
-        audit.record(g.user, "audit.export")
+        audit.record(g.user, "accounts.audit_export")
 
     def rows():
         batch = list(_audit_query(form))

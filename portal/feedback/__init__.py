@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from portal import areas
 from portal.feedback import dashboard, demo, migrations, service, views
+from portal.feedback import texts as _texts  # noqa: F401  # registers the texts admins set
 from portal.feedback.models import FeedbackMessage, FeedbackThread, SentForm
 from portal.i18n import lazy_gettext as _l
 

@@ -1,11 +1,14 @@
-"""The front page and /healthz."""
+"""The front page, /healthz and the admin's page for the organisation's texts."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from portal import kiosk as kiosk_mode
+from portal import sitetexts
+from portal.home import forms, service
+from portal.i18n import LANGUAGES
 from portal.i18n import gettext as _
-from portal.security import public
+from portal.security import admin_required, public
 
 bp = Blueprint("home", __name__)
 
@@ -53,3 +56,19 @@ def kiosk_clear():
 def healthz():
     """Answer 200 with nothing in it, for load balancers and monitors."""
     return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.route("/staff/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    """Admins set the organisation's name, the quick exit and the texts people read, per language."""
+    form = forms.settings_form()
+    if form.validate_on_submit():
+        changed = service.save_texts(g.user, forms.submitted_values(form))
+        flash(_("The organisation's texts were saved.") if changed else _("Nothing was changed."),
+              "success")
+        return redirect(url_for("home.settings"))
+    texts = [(entry, [(language, form[forms.field_name(entry.key, language)],
+                       sitetexts.default_text(entry.key, language)) for language in LANGUAGES])
+             for entry in sitetexts.REGISTRY.values()]
+    return render_template("staff/settings.html", form=form, texts=texts)
