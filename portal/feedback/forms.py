@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.feedback.models import RATINGS, STATUSES, TOPICS
+from portal.feedback.models import RATINGS, READERS, STATUSES, TOPICS
 from portal.i18n import lazy_gettext as _l
 from portal.text import NoControlCharacters, NotBlank, plain_text
 
@@ -54,6 +54,9 @@ class FeedbackForm(FlaskForm):
                         validators=[Optional(strip_whitespace=False)])
     quotable = BooleanField(_l("You may quote this, without anything that identifies me, "
                                "on the public “you said, we did” page."))
+    # a complaint about someone on the team need not reach that person
+    readers = RadioField(_l("Who may read it?"), choices=READERS.form_choices(), default="team",
+                         validators=[Optional(strip_whitespace=False)])
     # a honeypot: people never see it, some robots fill it in
     website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=500)])
 

@@ -24,7 +24,7 @@ from peewee import (
 from playhouse.migrate import SchemaMigrator, migrate
 
 from portal import sealing
-from portal.db import db
+from portal.db import db, is_sqlite
 
 
 def _v1_feedback() -> None:
@@ -196,4 +196,11 @@ def _v3_sealed_messages() -> None:
     )
 
 
-MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids), (3, _v3_sealed_messages))
+def _v4_restricted_threads() -> None:
+    """Threads the writer kept for the people named to handle complaints."""
+    kind = "INTEGER NOT NULL DEFAULT 0" if is_sqlite() else "BOOLEAN NOT NULL DEFAULT FALSE"
+    db.execute_sql(f'ALTER TABLE "feedback_thread" ADD COLUMN "restricted" {kind}')
+
+
+MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids), (3, _v3_sealed_messages),
+              (4, _v4_restricted_threads))

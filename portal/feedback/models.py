@@ -32,6 +32,11 @@ RATINGS = Choices(
     ("4", _l("4 – Well")),
     ("5", _l("5 – Very well")),
 )
+# who may read a thread: the person writing chooses
+READERS = Choices(
+    ("team", _l("Anyone on our team")),
+    ("complaints", _l("Only the people we name to handle complaints")),
+)
 STATUSES = Choices(
     ("new", _l("New")),
     ("read", _l("Read")),
@@ -52,6 +57,8 @@ class FeedbackThread(BaseModel):
     quotable = BooleanField(default=False)
     status = CharField(max_length=16, default="new", index=True)
     tags = CharField(max_length=255, default="")
+    # kept from everyone but the accounts named to handle complaints (see service.may_read_restricted)
+    restricted = BooleanField(default=False)
     created_on = DateField()
     last_message_on = DateField(index=True)
     # what is published is public by the person's consent, so it is kept in the clear, and only

@@ -17,6 +17,7 @@ from portal.db import fresh_public_id, write_transaction
 from portal.feedback import receipts
 from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread
 from portal.i18n import gettext as _
+from portal.roles import ADMIN, STAFF_ROLES
 from portal.text import CONTROL_CHARACTERS, reveal_bidi_controls
 
 PAGE_SIZE = 50
@@ -88,8 +89,10 @@ def find_thread(receipt_text: str) -> FeedbackThread | None:
 
 
 def submit_feedback(message: str, topic: str = "", rating: int | None = None,
-                    quotable: bool = False) -> str:
-    """Store new feedback, sealed, with today's date and return its receipt, formatted for reading."""
+                    quotable: bool = False, restricted: bool = False) -> str:
+    """Store new feedback, sealed, with today's date and return its receipt, formatted for reading.
+
+    A restricted thread is read only by the accounts named to handle complaints."""
     if topic and topic not in TOPICS:
         raise FeedbackError(_("Choose one of the listed topics."))
     if rating is not None and not 1 <= rating <= 5:
@@ -98,7 +101,7 @@ def submit_feedback(message: str, topic: str = "", rating: int | None = None,
     today = clock.today()
     with write_transaction():
         thread, item_key = create_thread(code, today, topic=topic or "", rating=rating,
-                                          quotable=quotable, status="new")
+                                          quotable=quotable, restricted=restricted, status="new")
         store_message(thread, item_key, "client", message, today)
     return codes.format_code(code)
 
@@ -164,6 +167,46 @@ def published_items(limit: int = 20) -> list[FeedbackThread]:
     return list(FeedbackThread.published(limit))
 
 
+# --- who reads a restricted thread -----------------------------------------------------------
+
+def complaint_readers() -> list[User]:
+    """The active staff accounts an admin named to handle complaints."""
+    return list(User.select()
+                .where(User.handles_complaints & User.is_active & User.role.in_(STAFF_ROLES))
+                .order_by(User.username))
+
+
+def anyone_named_for_complaints() -> bool:
+    """True when at least one active staff account is named to handle complaints."""
+    return (User.select(User.id)
+            .where(User.handles_complaints & User.is_active & User.role.in_(STAFF_ROLES))
+            .exists())
+
+
+def may_read_restricted(user: User | None) -> bool:
+    """Whether this account reads the threads kept for the people named to handle complaints.
+
+    Until an admin names someone, the admins read them, as the feedback form tells the writer:
+    otherwise a complaint would wait unread with nobody knowing it is there."""
+    if user is None or not user.is_active or user.role not in STAFF_ROLES:
+        return False
+    if user.handles_complaints:
+        return True
+    return user.role == ADMIN and not anyone_named_for_complaints()
+
+
+def _visible_to(user: User | None):
+    """The condition that leaves out the threads this account may not read."""
+    return _restricted_shown(may_read_restricted(user))
+
+
+def _restricted_shown(restricted_too: bool):
+    """Every thread, or those that are not restricted."""
+    if restricted_too:
+        return FeedbackThread.id.is_null(False)
+    return FeedbackThread.restricted == False  # noqa: E712
+
+
 # --- the staff's side ------------------------------------------------------------------------
 
 @dataclass
@@ -187,11 +230,11 @@ def _parse_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
         return None
 
 
-def list_threads(status: str = "", topic: str = "", cursor: str | None = None,
+def list_threads(user: User | None, status: str = "", topic: str = "", cursor: str | None = None,
                  per_page: int = PAGE_SIZE) -> ThreadPage:
-    """Threads by latest message, newest day first (in random order within a day), filtered,
-    one keyset page at a time."""
-    query = FeedbackThread.select()
+    """Threads this account may read by latest message, newest day first (in random order within
+    a day), filtered, one keyset page at a time."""
+    query = FeedbackThread.select().where(_visible_to(user))
     if status in STATUSES:
         query = query.where(FeedbackThread.status == status)
     if topic in TOPICS:
@@ -245,9 +288,9 @@ def _decrypt_any(blob: bytes | None, item_keys: list[bytes]) -> str | None:
     return None
 
 
-def get_thread(public_id: int) -> FeedbackThread | None:
-    """A thread by its public number, for staff."""
-    return FeedbackThread.get_or_none(FeedbackThread.public_id == public_id)
+def get_thread(public_id: int, user: User | None) -> FeedbackThread | None:
+    """A thread by its public number, for a member of staff who may read it (else None)."""
+    return FeedbackThread.get_or_none((FeedbackThread.public_id == public_id) & _visible_to(user))
 
 
 def thread_messages(thread: FeedbackThread) -> list[FeedbackMessage]:
@@ -369,13 +412,14 @@ def export_threads(actor: User, opener: sealed.Reader) -> Iterator[list]:
     """Record in the audit trail who downloaded every open thread, then hand over the rows."""
     with write_transaction():
         record(actor, "feedback.export")
-    return export_rows(opener)
+    return export_rows(opener, may_read_restricted(actor))
 
 
-def export_rows(opener: sealed.Reader) -> Iterator[list]:
+def export_rows(opener: sealed.Reader, restricted_too: bool = False) -> Iterator[list]:
     """One row per message of every thread that is not archived, in public-id order (which says
-    nothing of when a thread came), in batches."""
+    nothing of when a thread came), in batches; restricted threads only when asked for."""
     last_public_id = 0
+    visible = _restricted_shown(restricted_too)
     while True:
         # plain tuples, not model instances: half the export's time went to building those
         threads = {row[0]: row for row in (
@@ -385,7 +429,7 @@ def export_rows(opener: sealed.Reader) -> Iterator[list]:
                     FeedbackThread.quotable, FeedbackThread.created_on, FeedbackThread.sealed_key,
                     FeedbackThread.legacy_key)
             .where((FeedbackThread.status != "archived")
-                   & (FeedbackThread.public_id > last_public_id))
+                   & (FeedbackThread.public_id > last_public_id) & visible)
             .order_by(FeedbackThread.public_id)
             .limit(EXPORT_BATCH)
             .tuples())}

@@ -61,13 +61,15 @@ def form():
         try:
             receipt = service.submit_feedback(form.message.data, form.topic.data or "",
                                               int(form.rating.data) if form.rating.data else None,
-                                              bool(form.quotable.data))
+                                              bool(form.quotable.data),
+                                              restricted=form.readers.data == "complaints")
         except service.FeedbackError as error:
             form.message.errors.append(str(error))
         else:
             # rendered, never redirected: the receipt must not appear in any address
             return render_template("feedback/receipt.html", receipt=receipt)
-    return render_template("feedback/form.html", form=form, published=service.published_items())
+    return render_template("feedback/form.html", form=form, published=service.published_items(),
+                           anyone_named=service.anyone_named_for_complaints())
 
 
 @bp.route("/feedback/status", methods=["GET", "POST"])
@@ -126,15 +128,15 @@ def _client_thread(thread: FeedbackThread, receipt: str, follow_up: FollowUpForm
 def staff_list():
     """Threads newest activity first, filtered by status and topic, fifty a page."""
     filters = FilterForm(request.args)
-    page = service.list_threads(filters.status.data or "", filters.topic.data or "",
+    page = service.list_threads(g.user, filters.status.data or "", filters.topic.data or "",
                                 request.args.get("cursor"))
     return render_template("feedback/staff_list.html", filters=filters, page=page,
                            paged=bool(request.args.get("cursor")))
 
 
 def _thread_or_404(thread_id: int) -> FeedbackThread:
-    """The thread, or a 404 page."""
-    thread = service.get_thread(thread_id)
+    """The thread, or a 404 page (also when this account may not read it)."""
+    thread = service.get_thread(thread_id, g.user)
     if thread is None:
         abort(404)
     return thread

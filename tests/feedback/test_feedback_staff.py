@@ -302,8 +302,8 @@ def test_export_is_produced_lazily(client, staff, make_thread, monkeypatch):
     produced = []
     original = service.export_rows
 
-    def watching(opener):
-        for row in original(opener):
+    def watching(opener, *more):
+        for row in original(opener, *more):
             produced.append(row[0])
             yield row
 
