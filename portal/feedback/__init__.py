@@ -21,6 +21,9 @@ area = areas.Area(
         "feedback.reply": _l("replied to feedback thread"),
         "feedback.status": _l("changed the status of feedback thread"),
         "feedback.tags": _l("tagged feedback thread"),
+        "feedback.propose": _l("proposed a quote from feedback thread"),
+        "feedback.approve": _l("the writer approved the quote from feedback thread"),
+        "feedback.decline": _l("the writer declined the quote from feedback thread"),
         "feedback.publish": _l("published feedback thread"),
         "feedback.unpublish": _l("unpublished feedback thread"),
         "feedback.purge": _l("deleted old feedback threads, in number:"),
@@ -28,7 +31,8 @@ area = areas.Area(
     },
     # a time on a staff action would date the client's messages next to it
     audit_day_only=frozenset({"feedback.reply", "feedback.status", "feedback.tags",
-                              "feedback.publish", "feedback.unpublish"}),
+                              "feedback.publish", "feedback.unpublish", "feedback.propose",
+                              "feedback.approve", "feedback.decline"}),
     access={
         "GET /feedback": areas.PUBLIC,
         "POST /feedback": areas.PUBLIC,
@@ -40,6 +44,7 @@ area = areas.Area(
         "POST /staff/feedback/<id:thread_id>/reply": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/status": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/tags": areas.STAFF,
+        "POST /staff/feedback/<id:thread_id>/propose": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/publish": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/unpublish": areas.STAFF,
     },

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.feedback.models import RATINGS, READERS, STATUSES, TOPICS
+from portal.i18n import LANGUAGES
 from portal.i18n import lazy_gettext as _l
 from portal.text import NoControlCharacters, NotBlank, plain_text
 
@@ -111,15 +112,33 @@ class TagsForm(FlaskForm):
                        validators=[Optional(), Length(max=MAX_TAGS_TEXT), NoControlCharacters()])
 
 
-class PublishForm(FlaskForm):
-    """Put a quotable item on the public list with what was done about it."""
+def _published_text(label, max_length, required_message=None):
+    """Text for the public list: plain, and required only when a message says so."""
+    if required_message is None:
+        validators = [Optional(strip_whitespace=False)]
+    else:
+        validators = [InputRequired(message=required_message), NotBlank(required_message)]
+    return TextAreaField(label, filters=[plain_text],
+                         validators=[*validators, Length(max=max_length), NoControlCharacters()])
 
-    quote = TextAreaField(_l("Quote to publish"), filters=[plain_text], validators=[
-        InputRequired(message=_l("Write the quote to publish.")),
-        NotBlank(_l("Write the quote to publish.")), Length(max=MAX_MESSAGE), NoControlCharacters()])
-    action_taken = TextAreaField(_l("What we did about it"), filters=[plain_text], validators=[
-        InputRequired(message=_l("Write what we did about it.")),
-        NotBlank(_l("Write what we did about it.")), Length(max=MAX_ACTION), NoControlCharacters()])
+
+class ProposeForm(FlaskForm):
+    """What staff ask the person to approve for the public list, in two languages."""
+
+    language = SelectField(_l("Language it is written in"),
+                           choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
+    quote = _published_text(_l("Quote to publish"), MAX_MESSAGE, _l("Write the quote to publish."))
+    quote_translation = _published_text(_l("The quote, translated"), MAX_MESSAGE)
+    action_taken = _published_text(_l("What we did about it"), MAX_ACTION,
+                                   _l("Write what we did about it."))
+    action_translation = _published_text(_l("What we did about it, translated"), MAX_ACTION)
+
+
+class QuoteAnswerForm(FlaskForm):
+    """The person's answer to a proposed quote; `seen` names the exact text they read."""
+
+    receipt = HiddenField(validators=[InputRequired()])
+    seen = HiddenField(validators=[Optional(), Length(max=64)])
 
 
 class ActionForm(FlaskForm):

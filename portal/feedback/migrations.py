@@ -202,5 +202,20 @@ def _v4_restricted_threads() -> None:
     db.execute_sql(f'ALTER TABLE "feedback_thread" ADD COLUMN "restricted" {kind}')
 
 
+def _v5_approved_quotes() -> None:
+    """Quotes the person approves: the proposal, sealed, its state, and the published text in two
+    languages. A quote already published stays published, as the person agreed to then."""
+    db.execute_sql('ALTER TABLE "feedback_thread" ADD COLUMN "quote_state" VARCHAR(16) NOT NULL DEFAULT \'\'')
+    migrator = SchemaMigrator.from_database(db.obj)
+    migrate(
+        migrator.add_column("feedback_thread", "proposal", BlobField(null=True)),
+        migrator.add_column("feedback_thread", "public_language", CharField(max_length=8, null=True)),
+        migrator.add_column("feedback_thread", "public_quote_translation", TextField(null=True)),
+        migrator.add_column("feedback_thread", "public_action_translation", TextField(null=True)),
+    )
+    thread = Table("feedback_thread", ("id", "published_on", "quote_state")).bind(db)
+    thread.update(quote_state="approved").where(thread.published_on.is_null(False)).execute()
+
+
 MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids), (3, _v3_sealed_messages),
-              (4, _v4_restricted_threads))
+              (4, _v4_restricted_threads), (5, _v5_approved_quotes))

@@ -1,7 +1,11 @@
 """The rules of anonymous feedback: threads, replies, publishing, export and retention."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import hmac
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +20,7 @@ from portal.accounts.models import User
 from portal.db import fresh_public_id, write_transaction
 from portal.feedback import receipts
 from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread
+from portal.i18n import LANGUAGES
 from portal.i18n import gettext as _
 from portal.roles import ADMIN, STAFF_ROLES
 from portal.text import CONTROL_CHARACTERS, reveal_bidi_controls
@@ -149,17 +154,6 @@ def add_follow_up(thread: FeedbackThread, receipt_text: str, body: str) -> None:
          .where(FeedbackThread.id == thread.id)
          .execute())
     thread.status, thread.last_message_on = "new", today
-
-
-def withdraw_quote_permission(thread: FeedbackThread) -> None:
-    """The client takes back permission to quote: off the public list at once."""
-    with write_transaction():
-        (FeedbackThread
-         .update(quotable=False, public_quote=None, public_action=None, published_on=None)
-         .where(FeedbackThread.id == thread.id)
-         .execute())
-    thread.quotable, thread.public_quote, thread.public_action, thread.published_on = (
-        False, None, None, None)
 
 
 def published_items(limit: int = 20) -> list[FeedbackThread]:
@@ -368,9 +362,7 @@ def set_tags(actor: User, thread: FeedbackThread, text: str) -> list[str]:
 
 
 def suggested_quote(thread: FeedbackThread) -> str:
-    """What the publish form starts from: the published quote, else the first client message."""
-    if thread.public_quote:
-        return thread.public_quote
+    """What the proposal form starts from: the person's exact first words."""
     first = (FeedbackMessage
              .select(FeedbackMessage.body)
              .where((FeedbackMessage.thread == thread) & (FeedbackMessage.author == "client"))
@@ -381,29 +373,178 @@ def suggested_quote(thread: FeedbackThread) -> str:
     return reveal_bidi_controls(text) if text else ""
 
 
-def publish(actor: User, thread: FeedbackThread, quote: str, action_taken: str) -> None:
-    """Put a quotable thread on the public "you said, we did" list with what was done."""
+@dataclass
+class Proposal:
+    """What staff propose to publish: the quote and what was done, each in two languages."""
+
+    quote: str
+    action: str
+    language: str
+    quote_translation: str = ""
+    action_translation: str = ""
+
+    @property
+    def translation_language(self) -> str:
+        """The other language the item is shown in."""
+        return next((code for code in LANGUAGES if code != self.language), self.language)
+
+    def sealed_with(self, item_key: bytes) -> bytes:
+        return sealed.encrypt(json.dumps(dataclasses.asdict(self)), item_key)
+
+    @classmethod
+    def opened(cls, blob: bytes | None, item_keys: list[bytes]) -> Proposal | None:
+        text = _decrypt_any(blob, item_keys) if blob else None
+        if text is None:
+            return None
+        return cls(**json.loads(text))
+
+    def public_columns(self, day: dt.date) -> dict:
+        """The thread's published columns for this text."""
+        return {"public_quote": self.quote, "public_action": self.action,
+                "public_language": self.language,
+                "public_quote_translation": self.quote_translation or None,
+                "public_action_translation": self.action_translation or None,
+                "published_on": day}
+
+
+NOTHING_PUBLISHED = {"public_quote": None, "public_action": None, "public_language": None,
+                     "public_quote_translation": None, "public_action_translation": None,
+                     "published_on": None}
+
+
+def staff_proposal(thread: FeedbackThread) -> Proposal | None:
+    """The proposal as staff read it (None when there is none or the session cannot open it)."""
+    return Proposal.opened(thread.proposal, _staff_keys(thread))
+
+
+def client_proposal(thread: FeedbackThread, receipt_text: str) -> Proposal | None:
+    """The proposal as the person reads it with their receipt."""
+    item_key = open_for_client(thread, receipt_text)
+    return Proposal.opened(thread.proposal, [item_key] if item_key else [])
+
+
+def proposal_digest(thread: FeedbackThread) -> str:
+    """A short fingerprint of the sealed proposal: an approval names the exact text it saw."""
+    return hashlib.sha256(thread.proposal or b"").hexdigest()[:32]
+
+
+def propose_quote(actor: User, thread: FeedbackThread, proposal: Proposal) -> None:
+    """Ask the person to approve this exact text; until they do, nothing of it is public (what
+    was published before comes off the list, since the person has not seen the new text)."""
+    if proposal.language not in LANGUAGES:
+        raise FeedbackError(_("Choose one of the listed languages."))
+    if not proposal.quote.strip() or not proposal.action.strip():
+        raise FeedbackError(_("Write both the quote and what we did about it."))
     if not thread.quotable:
         raise FeedbackError(_("This person did not agree to be quoted, so it cannot be published."))
-    if not quote.strip() or not action_taken.strip():
-        raise FeedbackError(_("Write both the quote and what we did about it."))
-    published_on = thread.published_on or clock.today()
+    with write_transaction():
+        blob = proposal.sealed_with(_key_for_writing(thread))
+        changed = (FeedbackThread
+                   .update(proposal=blob, quote_state="proposed", **NOTHING_PUBLISHED)
+                   .where((FeedbackThread.id == thread.id) & (FeedbackThread.quotable == True))  # noqa: E712
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("This person did not agree to be quoted, so it cannot be published."))
+        record(actor, "feedback.propose", thread.public_id)
+    thread.proposal, thread.quote_state = blob, "proposed"
+    thread.published_on = None
+
+
+def approve_quote(thread: FeedbackThread, receipt_text: str, seen: str) -> None:
+    """The person approves the exact text they were shown: it is published at once."""
+    proposal = client_proposal(thread, receipt_text)
+    if (proposal is None or thread.quote_state not in ("proposed", "withdrawn")
+            or not hmac.compare_digest(seen or "", proposal_digest(thread))):
+        raise FeedbackError(_("The text we proposed has changed. Please read it again before you "
+                              "answer."))
+    today = clock.today()
+    with write_transaction():
+        changed = (FeedbackThread
+                   .update(quotable=True, quote_state="approved", **proposal.public_columns(today))
+                   .where((FeedbackThread.id == thread.id)
+                          & (FeedbackThread.proposal == thread.proposal)
+                          & FeedbackThread.quote_state.in_(("proposed", "withdrawn")))
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("The text we proposed has changed. Please read it again before "
+                                  "you answer."))
+        record(None, "feedback.approve", thread.public_id)
+    thread.quotable, thread.quote_state, thread.published_on = True, "approved", today
+
+
+def decline_quote(thread: FeedbackThread) -> None:
+    """The person says no to the proposed text: it is not published."""
+    with write_transaction():
+        changed = (FeedbackThread
+                   .update(quote_state="declined", **NOTHING_PUBLISHED)
+                   .where((FeedbackThread.id == thread.id) & (FeedbackThread.quote_state == "proposed"))
+                   .execute())
+        if changed:
+            record(None, "feedback.decline", thread.public_id)
+    if changed:
+        thread.quote_state, thread.published_on = "declined", None
+
+
+def withdraw_quote_permission(thread: FeedbackThread) -> None:
+    """The client takes back permission to quote: off the public list at once."""
     with write_transaction():
         (FeedbackThread
-         .update(public_quote=quote, public_action=action_taken, published_on=published_on)
-         .where((FeedbackThread.id == thread.id) & (FeedbackThread.quotable == True))  # noqa: E712
+         .update(quotable=False, quote_state="withdrawn", **NOTHING_PUBLISHED)
+         .where(FeedbackThread.id == thread.id)
          .execute())
+    thread.quotable, thread.quote_state = False, "withdrawn"
+    for column in NOTHING_PUBLISHED:
+        setattr(thread, column, None)
+
+
+def allow_quote_again(thread: FeedbackThread) -> None:
+    """The person gives permission to quote again, when there is no text to approve: staff may
+    propose one (a text already proposed is approved with approve_quote instead)."""
+    with write_transaction():
+        (FeedbackThread
+         .update(quotable=True, quote_state="")
+         .where((FeedbackThread.id == thread.id) & FeedbackThread.proposal.is_null())
+         .execute())
+    thread.quotable, thread.quote_state = True, ""
+
+
+def publish(actor: User, thread: FeedbackThread) -> None:
+    """Put the text the person approved back on the public list (after staff took it off).
+
+    Nothing the person has not approved is ever published: the update names the approval."""
+    proposal = staff_proposal(thread)
+    if proposal is None or thread.quote_state != "approved" or not thread.quotable:
+        raise FeedbackError(_("The person has not approved a text to publish, so nothing was published."))
+    with write_transaction():
+        changed = (FeedbackThread
+                   .update(**proposal.public_columns(thread.published_on or clock.today()))
+                   .where((FeedbackThread.id == thread.id) & (FeedbackThread.quotable == True)  # noqa: E712
+                          & (FeedbackThread.quote_state == "approved")
+                          & (FeedbackThread.proposal == thread.proposal))
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("The person has not approved a text to publish, so nothing was "
+                                  "published."))
         record(actor, "feedback.publish", thread.public_id)
 
 
 def unpublish(actor: User, thread: FeedbackThread) -> None:
-    """Take a thread off the public list."""
+    """Take a thread off the public list (the person's approval stays: it may go back on)."""
     with write_transaction():
         (FeedbackThread
-         .update(public_quote=None, public_action=None, published_on=None)
+         .update(**NOTHING_PUBLISHED)
          .where(FeedbackThread.id == thread.id)
          .execute())
         record(actor, "feedback.unpublish", thread.public_id)
+
+
+def shown_in(item: FeedbackThread, language: str) -> tuple[str, str, bool]:
+    """A published item in the reader's language: (quote, action, shown as written instead)."""
+    if not item.public_language or item.public_language == language:
+        return item.public_quote, item.public_action, False
+    quote = item.public_quote_translation or item.public_quote
+    action = item.public_action_translation or item.public_action
+    return quote, action, not (item.public_quote_translation and item.public_action_translation)
 
 
 # --- export and retention --------------------------------------------------------------------

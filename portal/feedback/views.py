@@ -24,13 +24,15 @@ from portal.feedback.forms import (
     FilterForm,
     FollowUpForm,
     LookupForm,
-    PublishForm,
+    ProposeForm,
+    QuoteAnswerForm,
     ReplyForm,
     StatusForm,
     TagsForm,
     WithdrawQuoteForm,
 )
 from portal.feedback.models import RATINGS, STATUSES, TOPICS, FeedbackThread
+from portal.i18n import LANGUAGES, current_language
 from portal.i18n import gettext as _
 from portal.security import public, staff_required
 from portal.throttle import FORM_LIMIT, LOOKUP_LIMIT, limiter
@@ -69,6 +71,7 @@ def form():
             # rendered, never redirected: the receipt must not appear in any address
             return render_template("feedback/receipt.html", receipt=receipt)
     return render_template("feedback/form.html", form=form, published=service.published_items(),
+                           shown_in=service.shown_in, language=current_language(),
                            anyone_named=service.anyone_named_for_complaints())
 
 
@@ -88,6 +91,15 @@ def status():
         if WithdrawQuoteForm().validate():
             service.withdraw_quote_permission(thread)
             return _client_thread(thread, receipt, note=_("We will not quote this message."))
+    elif "allow_quote" in request.form:
+        if WithdrawQuoteForm().validate():
+            service.allow_quote_again(thread)
+            return _client_thread(thread, receipt, note=_("Thank you. We may ask you to approve a "
+                                                           "text to publish."))
+    elif "approve_quote" in request.form or "decline_quote" in request.form:
+        answer = QuoteAnswerForm()
+        if answer.validate():
+            return _answer_proposal(thread, receipt, answer, "approve_quote" in request.form)
     elif "message" in request.form:
         follow_up = FollowUpForm()
         if not follow_up.validate():
@@ -99,6 +111,19 @@ def status():
             return _client_thread(thread, receipt, follow_up=follow_up)
         return _client_thread(thread, receipt, note=_("Your message was added. Thank you."))
     return _client_thread(thread, receipt)
+
+
+def _answer_proposal(thread: FeedbackThread, receipt: str, answer: QuoteAnswerForm, approve: bool):
+    """The person approves or declines the text proposed for the public list."""
+    if not approve:
+        service.decline_quote(thread)
+        return _client_thread(thread, receipt, note=_("Thank you. We will not publish this text."))
+    try:
+        service.approve_quote(thread, receipt, answer.seen.data or "")
+    except service.FeedbackError as error:
+        return _client_thread(thread, receipt, note=str(error))
+    return _client_thread(thread, receipt, note=_("Thank you. Your words are now on our public "
+                                                   "“you said, we did” list."))
 
 
 def _not_found():
@@ -118,7 +143,11 @@ def _client_thread(thread: FeedbackThread, receipt: str, follow_up: FollowUpForm
     return render_template("feedback/thread.html", thread=thread,
                            messages=service.client_messages(thread, receipt),
                            status_text=CLIENT_STATUS_TEXT[thread.status], follow_up=follow_up,
-                           withdraw=WithdrawQuoteForm(formdata=None, receipt=receipt), note=note)
+                           withdraw=WithdrawQuoteForm(formdata=None, receipt=receipt), note=note,
+                           proposal=service.client_proposal(thread, receipt),
+                           answer=QuoteAnswerForm(formdata=None, receipt=receipt,
+                                                  seen=service.proposal_digest(thread)),
+                           languages=LANGUAGES)
 
 
 # --- the staff's side ------------------------------------------------------------------------
@@ -142,17 +171,27 @@ def _thread_or_404(thread_id: int) -> FeedbackThread:
     return thread
 
 
+def _proposal_form(thread: FeedbackThread) -> ProposeForm:
+    """The proposal form, starting from the current proposal or the person's exact words."""
+    current = service.staff_proposal(thread)
+    if current is not None:
+        return ProposeForm(formdata=None, quote=current.quote, action_taken=current.action,
+                           quote_translation=current.quote_translation,
+                           action_translation=current.action_translation, language=current.language)
+    return ProposeForm(formdata=None, quote=service.suggested_quote(thread),
+                       language=current_language())
+
+
 def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
-                       publish: PublishForm | None = None, tags: TagsForm | None = None):
+                       propose: ProposeForm | None = None, tags: TagsForm | None = None):
     """The staff page for one thread, with every form on it."""
     return render_template(
         "feedback/staff_thread.html", thread=thread, messages=service.thread_messages(thread),
         reply_form=reply or ReplyForm(formdata=None),
         status_form=StatusForm(formdata=None, status=thread.status),
         tags_form=tags or TagsForm(formdata=None, tags=", ".join(thread.tag_list)),
-        publish_form=publish or PublishForm(formdata=None, quote=service.suggested_quote(thread),
-                                            action_taken=thread.public_action or ""),
-        action_form=ActionForm(formdata=None))
+        propose_form=propose or _proposal_form(thread), proposal=service.staff_proposal(thread),
+        languages=LANGUAGES, action_form=ActionForm(formdata=None))
 
 
 @bp.route("/staff/feedback/<id:thread_id>")
@@ -210,20 +249,44 @@ def staff_tags(thread_id: int):
     return _staff_thread_page(thread, tags=form)
 
 
+@bp.route("/staff/feedback/<id:thread_id>/propose", methods=["POST"])
+@staff_required
+def staff_propose(thread_id: int):
+    """Ask the person to approve a text for the public list; nothing is public until they do."""
+    thread = _thread_or_404(thread_id)
+    form = ProposeForm()
+    if not thread.quotable:
+        # the page shows no proposal form for such a thread, so the refusal is a message
+        flash(_("This person did not agree to be quoted, so it cannot be published."), "error")
+        return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+    if not form.validate_on_submit():
+        return _staff_thread_page(thread, propose=form)
+    proposal = service.Proposal(quote=form.quote.data, action=form.action_taken.data,
+                                language=form.language.data,
+                                quote_translation=form.quote_translation.data or "",
+                                action_translation=form.action_translation.data or "")
+    try:
+        service.propose_quote(g.user, thread, proposal)
+    except service.FeedbackError as error:
+        form.quote.errors.append(str(error))
+        return _staff_thread_page(thread, propose=form)
+    flash(_("Proposed. The person sees the text when they enter their code, and it is published "
+            "only if they approve it."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
 @bp.route("/staff/feedback/<id:thread_id>/publish", methods=["POST"])
 @staff_required
 def staff_publish(thread_id: int):
-    """Put a quotable thread on the public "you said, we did" list."""
+    """Put the text the person approved back on the public list."""
     thread = _thread_or_404(thread_id)
-    form = PublishForm()
-    if not form.validate_on_submit():
-        return _staff_thread_page(thread, publish=form)
-    try:
-        service.publish(g.user, thread, form.quote.data, form.action_taken.data)
-    except service.FeedbackError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Published on the “you said, we did” list."), "success")
+    if ActionForm().validate_on_submit():
+        try:
+            service.publish(g.user, thread)
+        except service.FeedbackError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Published on the “you said, we did” list."), "success")
     return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
 
 

@@ -61,7 +61,10 @@ def test_thread_holds_only_the_documented_columns(app):
         # the messages from before sealing until staff reply
         "sealed_key", "receipt_key", "legacy_key",
         # whether the writer kept it for the people named to handle complaints
-        "restricted"}
+        "restricted",
+        # the published item in two languages, and the text proposed to the person, sealed
+        "public_language", "public_quote_translation", "public_action_translation",
+        "quote_state", "proposal"}
 
 
 # --- wrong receipts ---------------------------------------------------------------------------
