@@ -27,12 +27,13 @@ area = areas.Area(
         "feedback.publish": _l("published feedback thread"),
         "feedback.unpublish": _l("unpublished feedback thread"),
         "feedback.purge": _l("deleted old feedback threads, in number:"),
+        "feedback.deleted": _l("a writer deleted their feedback conversation with their code"),
         "feedback.export": _l("downloaded every open feedback thread as CSV"),
     },
     # a time on a staff action would date the client's messages next to it
     audit_day_only=frozenset({"feedback.reply", "feedback.status", "feedback.tags",
                               "feedback.publish", "feedback.unpublish", "feedback.propose",
-                              "feedback.approve", "feedback.decline"}),
+                              "feedback.approve", "feedback.decline", "feedback.deleted"}),
     access={
         "GET /feedback": areas.PUBLIC,
         "POST /feedback": areas.PUBLIC,

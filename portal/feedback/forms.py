@@ -82,6 +82,12 @@ class WithdrawQuoteForm(FlaskForm):
     receipt = HiddenField(validators=[InputRequired()])
 
 
+class DeleteConversationForm(FlaskForm):
+    """Delete one's own conversation: asked, then confirmed, with the receipt in the form."""
+
+    receipt = HiddenField(validators=[InputRequired()])
+
+
 class FilterForm(Form):
     """The staff list's filters, read from the query string."""
 

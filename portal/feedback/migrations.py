@@ -217,5 +217,11 @@ def _v5_approved_quotes() -> None:
     thread.update(quote_state="approved").where(thread.published_on.is_null(False)).execute()
 
 
+def _v6_deleted_by_writer() -> None:
+    """The day a writer deleted their conversation (the row stays, emptied, as a tombstone)."""
+    migrator = SchemaMigrator.from_database(db.obj)
+    migrate(migrator.add_column("feedback_thread", "deleted_on", DateField(null=True)))
+
+
 MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids), (3, _v3_sealed_messages),
-              (4, _v4_restricted_threads), (5, _v5_approved_quotes))
+              (4, _v4_restricted_threads), (5, _v5_approved_quotes), (6, _v6_deleted_by_writer))

@@ -73,6 +73,9 @@ class FeedbackThread(BaseModel):
     # receipt: "" (nothing), proposed, approved (by the person), declined or withdrawn
     quote_state = CharField(max_length=16, default="")
     proposal = ItemTextField(null=True)
+    # the day the writer deleted the conversation with their code: the row stays, empty, so staff
+    # see that it was deleted, and nothing else
+    deleted_on = DateField(null=True)
     # the thread's own key, which encrypts its messages, sealed to the organisation key
     sealed_key = SealedKeyField(null=True)
     # the same key wrapped for the receipt, so whoever holds the receipt reads the replies

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -156,6 +157,28 @@ def add_follow_up(thread: FeedbackThread, receipt_text: str, body: str) -> None:
     thread.status, thread.last_message_on = "new", today
 
 
+def delete_conversation(thread: FeedbackThread, receipt_text: str) -> None:
+    """The writer deletes their conversation with their code: every message is erased, any quote
+    comes off the public list, the code stops working, and the row stays as an empty tombstone
+    dated the day of deletion, so staff see that it was deleted and nothing else."""
+    if thread.deleted_on is not None or open_for_client(thread, receipt_text) is None:
+        raise FeedbackError(_("We could not delete this conversation. Please enter your code again."))
+    today = clock.today()
+    with write_transaction():
+        FeedbackMessage.delete().where(FeedbackMessage.thread == thread.id).execute()
+        (FeedbackThread
+         # a value no receipt hashes to (a hash is hexadecimal): the code opens nothing now
+         .update(receipt_hash="deleted:" + secrets.token_hex(28), topic="", rating=None,
+                 quotable=False, status="archived", tags="", created_on=today,
+                 last_message_on=today, sealed_key=None, receipt_key=None, legacy_key=None,
+                 quote_state="", proposal=None, deleted_on=today, **NOTHING_PUBLISHED)
+         .where(FeedbackThread.id == thread.id)
+         .execute())
+        # nothing that names the conversation: the day, and that one was deleted
+        record(None, "feedback.deleted", None)
+    thread.deleted_on = today
+
+
 def published_items(limit: int = 20) -> list[FeedbackThread]:
     """The public "you said, we did" list."""
     return list(FeedbackThread.published(limit))
@@ -284,7 +307,8 @@ def _decrypt_any(blob: bytes | None, item_keys: list[bytes]) -> str | None:
 
 def get_thread(public_id: int, user: User | None) -> FeedbackThread | None:
     """A thread by its public number, for a member of staff who may read it (else None)."""
-    return FeedbackThread.get_or_none((FeedbackThread.public_id == public_id) & _visible_to(user))
+    return FeedbackThread.get_or_none((FeedbackThread.public_id == public_id)
+                                      & FeedbackThread.deleted_on.is_null() & _visible_to(user))
 
 
 def thread_messages(thread: FeedbackThread) -> list[FeedbackMessage]:
@@ -316,11 +340,13 @@ def reply(actor: User, thread: FeedbackThread, body: str) -> None:
     """A staff member answers; the client sees it with their receipt."""
     today = clock.today()
     with write_transaction():
+        # a conversation its writer deleted a moment ago takes no reply
+        if not (FeedbackThread
+                .update(status="replied", last_message_on=today)
+                .where((FeedbackThread.id == thread.id) & FeedbackThread.deleted_on.is_null())
+                .execute()):
+            raise FeedbackError(_("The person deleted this conversation, so it takes no reply."))
         store_message(thread, _key_for_writing(thread), "staff", body, today, staff_user=actor)
-        (FeedbackThread
-         .update(status="replied", last_message_on=today)
-         .where(FeedbackThread.id == thread.id)
-         .execute())
         record(actor, "feedback.reply", thread.public_id)
 
 

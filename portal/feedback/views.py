@@ -20,6 +20,7 @@ from portal.feedback import receipts, service
 from portal.feedback.forms import (
     CLIENT_STATUS_TEXT,
     ActionForm,
+    DeleteConversationForm,
     FeedbackForm,
     FilterForm,
     FollowUpForm,
@@ -87,7 +88,10 @@ def status():
     if thread is None:
         return _not_found()
     receipt = codes.tidy(typed)
-    if "withdraw_quote" in request.form:
+    if "delete_confirmed" in request.form or "delete_conversation" in request.form:
+        if DeleteConversationForm().validate():
+            return _delete(thread, receipt, confirmed="delete_confirmed" in request.form)
+    elif "withdraw_quote" in request.form:
         if WithdrawQuoteForm().validate():
             service.withdraw_quote_permission(thread)
             return _client_thread(thread, receipt, note=_("We will not quote this message."))
@@ -111,6 +115,18 @@ def status():
             return _client_thread(thread, receipt, follow_up=follow_up)
         return _client_thread(thread, receipt, note=_("Your message was added. Thank you."))
     return _client_thread(thread, receipt)
+
+
+def _delete(thread: FeedbackThread, receipt: str, confirmed: bool):
+    """Ask once, then erase the conversation; the page after says what happened, and nothing more."""
+    form = DeleteConversationForm(formdata=None, receipt=receipt)
+    if not confirmed:
+        return render_template("feedback/delete.html", form=form)
+    try:
+        service.delete_conversation(thread, receipt)
+    except service.FeedbackError as error:
+        return _client_thread(thread, receipt, note=str(error))
+    return render_template("feedback/deleted.html")
 
 
 def _answer_proposal(thread: FeedbackThread, receipt: str, answer: QuoteAnswerForm, approve: bool):
@@ -147,7 +163,8 @@ def _client_thread(thread: FeedbackThread, receipt: str, follow_up: FollowUpForm
                            proposal=service.client_proposal(thread, receipt),
                            answer=QuoteAnswerForm(formdata=None, receipt=receipt,
                                                   seen=service.proposal_digest(thread)),
-                           languages=LANGUAGES)
+                           languages=LANGUAGES,
+                           delete=DeleteConversationForm(formdata=None, receipt=receipt))
 
 
 # --- the staff's side ------------------------------------------------------------------------

@@ -83,7 +83,7 @@ FORMS: list[HostileForm] = [
                  "topic": Field(CHOICE, choices=TOPICS),
                  "rating": Field(CHOICE, choices=("", "1", "2", "3", "4", "5")),
                  "quotable": Field(SECRET),
-                 "readers": Field(CHOICE, choices=("team", "complaints"))},
+                 "readers": Field(CHOICE, choices=("", "team", "complaints"))},
                 shows=_newest_thread_pages),
     HostileForm("follow-up", "anonymous", lambda w: "/feedback/status",
                 lambda w: {"receipt": _receipt(w), "message": "One more thing."},
@@ -116,6 +116,11 @@ FORMS: list[HostileForm] = [
                 {"receipt": Field(SECRET), "seen": Field(SECRET)}),
     HostileForm("take back permission to quote", "anonymous", lambda w: "/feedback/status",
                 lambda w: {"receipt": _receipt(w), "withdraw_quote": "y"}, {"receipt": Field(SECRET)}),
+    HostileForm("delete a conversation (asked)", "anonymous", lambda w: "/feedback/status",
+                lambda w: {"receipt": _receipt(w), "delete_conversation": "y"}, {"receipt": Field(SECRET)}),
+    HostileForm("delete a conversation (confirmed)", "anonymous", lambda w: "/feedback/status",
+                lambda w: {"receipt": new_feedback_thread(w, "Delete me.")[0], "delete_confirmed": "y"},
+                {"receipt": Field(SECRET)}),
     HostileForm("give permission to quote again", "anonymous", lambda w: "/feedback/status",
                 lambda w: {"receipt": _receipt(w), "allow_quote": "y"}, {"receipt": Field(SECRET)}),
 ]
@@ -160,13 +165,24 @@ def _withdraw_and_allow_quote(visitor: Visitor, state: dict) -> None:
         assert answer.status_code == 200
 
 
+def _delete_conversation(visitor: Visitor, state: dict) -> None:
+    # a second conversation, so the first one's stored words are still there to look for
+    answer = visitor.post("/feedback", {"message": state["message"] + " to delete"})
+    receipt = text_of_class(answer.text, "receipt")
+    state.setdefault("secrets", []).extend([receipt, receipt.replace("-", "")])
+    asked = visitor.post("/feedback/status", {"receipt": receipt, "delete_conversation": "y"})
+    assert asked.status_code == 200 and "delete_confirmed" in asked.text
+    done = visitor.post("/feedback/status", {"receipt": receipt, "delete_confirmed": "y"})
+    assert done.status_code == 200 and "delete_confirmed" not in done.text
+
+
 def _honeypot(visitor: Visitor, state: dict) -> None:
     answer = visitor.post("/feedback", {"message": "robot", "topic": "", "website": "http://spam"})
     assert answer.status_code == 200
 
 
 CANARY_FLOW = [_give_feedback, _read_reply, _follow_up, _answer_quote, _withdraw_and_allow_quote,
-               _wrong_receipt, _honeypot]
+               _delete_conversation, _wrong_receipt, _honeypot]
 
 # --- pages for the accessibility check ---------------------------------------------------------
 
@@ -231,6 +247,16 @@ def _staff_thread_error(page, server) -> None:
     submit(page, "main form:has(textarea[name=message]) button[type=submit]")
 
 
+def _delete_confirm(page, server) -> None:
+    _thread_page(page, server)
+    submit(page, "main form:has([name=delete_conversation]) button[name=delete_conversation]")
+
+
+def _deleted(page, server) -> None:
+    _delete_confirm(page, server)
+    submit(page, "main form:has([name=delete_confirmed]) button[name=delete_confirmed]")
+
+
 def _propose_error(page, server) -> None:
     page.goto(f"/staff/feedback/{seed_thread(server)[1]}")
     page.locator("main form [name=quote]").fill("")
@@ -247,6 +273,8 @@ SCREENS = [
            lambda page, server: _lookup(page, "AAAA-BBBB-CCCC-DDDD")),
     Screen("feedback-thread", "feedback.status", None, _thread_page),
     Screen("feedback-thread-errors", "feedback.status", None, _thread_error),
+    Screen("feedback-delete-confirm", "feedback.status", None, _delete_confirm),
+    Screen("feedback-deleted", "feedback.status", None, _deleted),
     Screen("feedback-thread-proposal", "feedback.status", None,
            lambda page, server: _lookup(page, seed_thread(server, proposed=True)[0])),
     Screen("staff-feedback", "feedback.staff_list", "staff",

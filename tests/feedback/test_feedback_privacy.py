@@ -64,7 +64,9 @@ def test_thread_holds_only_the_documented_columns(app):
         "restricted",
         # the published item in two languages, and the text proposed to the person, sealed
         "public_language", "public_quote_translation", "public_action_translation",
-        "quote_state", "proposal"}
+        "quote_state", "proposal",
+        # the day the writer deleted it (the row stays, emptied, as a tombstone)
+        "deleted_on"}
 
 
 # --- wrong receipts ---------------------------------------------------------------------------
