@@ -527,11 +527,12 @@ def allow_quote_again(thread: FeedbackThread) -> None:
     """The person gives permission to quote again, when there is no text to approve: staff may
     propose one (a text already proposed is approved with approve_quote instead)."""
     with write_transaction():
-        (FeedbackThread
-         .update(quotable=True, quote_state="")
-         .where((FeedbackThread.id == thread.id) & FeedbackThread.proposal.is_null())
-         .execute())
-    thread.quotable, thread.quote_state = True, ""
+        changed = (FeedbackThread
+                   .update(quotable=True, quote_state="")
+                   .where((FeedbackThread.id == thread.id) & FeedbackThread.proposal.is_null())
+                   .execute())
+    if changed:
+        thread.quotable, thread.quote_state = True, ""
 
 
 def publish(actor: User, thread: FeedbackThread) -> None:

@@ -220,3 +220,19 @@ def test_a_bad_answer_changes_nothing(app, writer, staff, query):
         assert response.status_code == 200
     assert thread_of(query, writer[1]).quote_state == "proposed"
     assert QUOTE not in public_page(app)
+
+
+def test_permission_taken_back_before_any_proposal_can_be_given_again(app, writer, staff, query):
+    browser, receipt = writer
+    browser.post("/feedback/status", data={"receipt": receipt, "withdraw_quote": "y"})
+    thread = thread_of(query, receipt)
+    assert not thread.quotable
+    page = conversation(writer)
+    assert "You may quote me again" in page
+    browser.post("/feedback/status", data={"receipt": receipt, "allow_quote": "y"})
+    assert thread_of(query, receipt).quotable
+    # staff may propose again; nothing is public until the person approves
+    assert propose(staff, thread).status_code == 302
+    assert QUOTE not in public_page(app)
+    answer(writer, "approve_quote")
+    assert QUOTE in public_page(app)
