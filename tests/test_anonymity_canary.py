@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import os
+import re
 import secrets
 import zlib
 from collections.abc import Callable
@@ -32,6 +34,7 @@ from support.rows import gather_list
 from support.servers import Gunicorn, portal_environment
 
 from portal import create_app
+from portal.areas import load_areas
 from portal.security import public
 
 POSTGRES = bool(os.environ.get("PORTAL_TEST_DATABASE_URL"))
@@ -87,6 +90,28 @@ def _database_url(tmp_path: Path):
         yield f"sqlite:///{tmp_path / 'instance' / 'portal.sqlite'}"
 
 
+MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?([+-]00:?00)?$")
+
+
+def _day_only_audit_rows_as_days(rows: dict) -> dict:
+    """An anonymous action may leave an audit row of an action kept with the day only (a writer
+    deleting their conversation): its time is midnight by rule and its number random, so the check
+    reads its day alone; any other time in it is still found."""
+    day_only = frozenset().union(*(area.audit_day_only for area in load_areas()))
+
+    def day(value):
+        if isinstance(value, dt.datetime) and value.time() == dt.time.min:
+            return value.date()
+        if isinstance(value, str) and MIDNIGHT.match(value):
+            return MIDNIGHT.match(value).group(1)
+        return value
+
+    audit = [(None, *(day(value) for value in row[1:])) if day_only.intersection(
+        value for value in row if isinstance(value, str)) else row
+        for row in rows.get("audit_entry", [])]
+    return {**rows, "audit_entry": audit} if "audit_entry" in rows else rows
+
+
 def _rows(url: str) -> dict:
     database = open_url(url)
     with database.connection_context():
@@ -136,7 +161,7 @@ def test_no_trace_of_the_sender_anywhere(tmp_path, proxies):
         assert secret not in logs, "a code or message reached the logs"
         assert not [c for c in cookies if secret in c], "a code or message reached a cookie"
     # anonymous rows carry the day, never a time
-    assert not time_of_day_values(new_rows(before, after))
+    assert not time_of_day_values(_day_only_audit_rows_as_days(new_rows(before, after)))
 
 
 def test_a_forced_500_shows_a_generic_page(tmp_path, caplog):

@@ -343,15 +343,22 @@ def test_the_client_with_the_receipt_reads_replies_and_nobody_else_without_loggi
 def test_no_submitted_word_is_in_the_database_files_or_a_backup(app, make_user, runner, tmp_path):
     secrets_typed = {"feedback": "Quiet corner please, canary-one",
                      "follow-up": "Also the lights flicker, canary-two",
-                     "reply": "We moved the sofa, canary-three"}
+                     "reply": "We moved the sofa, canary-three",
+                     # a quote proposed and not yet approved is sealed like the rest
+                     "quote": "A quiet corner, canary-four",
+                     "quote translation": "Un rincón tranquilo, canary-five",
+                     "action": "We made a quiet corner, canary-six"}
     client = app.test_client()
     receipt = text_of_class(client.post("/feedback", data={"message": secrets_typed["feedback"],
-                                                          "topic": "space"}).get_data(as_text=True),
-                            "receipt")
+                                                          "topic": "space", "quotable": "y"}
+                                        ).get_data(as_text=True), "receipt")
     client.post("/feedback/status", data={"receipt": receipt, "message": secrets_typed["follow-up"]})
     staff = app.test_client()
     sign_in(staff, make_user("staff"))
     staff.post(thread_page(app) + "/reply", data={"message": secrets_typed["reply"]})
+    staff.post(thread_page(app) + "/propose", data={
+        "language": "en", "quote": secrets_typed["quote"], "action_taken": secrets_typed["action"],
+        "quote_translation": secrets_typed["quote translation"]})
     shown = client.post("/feedback/status", data={"receipt": receipt}).get_data(as_text=True)
     assert all(words in shown for words in secrets_typed.values())
     # a survey's answers in the person's own words: short, long and "other, in my own words"

@@ -47,10 +47,11 @@ def test_every_feedback_text_field_refuses_invisible_text_as_empty(app, text):
         "client message": anonymous.post("/feedback", data={"message": text}),
         "follow-up": anonymous.post("/feedback/status", data={"receipt": receipt, "message": text}),
         "staff reply": staff.post(f"/staff/feedback/{thread_id}/reply", data={"message": text}),
-        "quote": staff.post(f"/staff/feedback/{thread_id}/publish",
-                            data={"quote": text, "action_taken": "We changed the hours."}),
-        "action taken": staff.post(f"/staff/feedback/{thread_id}/publish",
-                                   data={"quote": "The hours.", "action_taken": text}),
+        "quote": staff.post(f"/staff/feedback/{thread_id}/propose",
+                            data={"language": "en", "quote": text,
+                                  "action_taken": "We changed the hours."}),
+        "action taken": staff.post(f"/staff/feedback/{thread_id}/propose",
+                                   data={"language": "en", "quote": "The hours.", "action_taken": text}),
     }
     for field, response in attempts.items():
         page = response.get_data(as_text=True)
@@ -58,6 +59,7 @@ def test_every_feedback_text_field_refuses_invisible_text_as_empty(app, text):
         assert "Please write a message." in page or "Write" in page, field
     assert _stored(world) == before
     assert world.query(lambda: FeedbackThread.get(FeedbackThread.public_id == thread_id).published_on) is None
+    assert world.query(lambda: FeedbackThread.get(FeedbackThread.public_id == thread_id).proposal) is None
 
 
 def test_reveal_shows_each_override_and_isolate_as_its_code():

@@ -22,7 +22,7 @@ from peewee import (
 )
 from playhouse.migrate import SchemaMigrator, migrate
 
-from portal.db import db
+from portal.db import db, is_sqlite
 from portal.sealing import encrypt_with_app_key
 
 AUDIT_ID_SPAN = 2**31 - 1
@@ -188,10 +188,18 @@ def _v5_sealing_keys() -> None:
     db.create_tables([OrgKey, AccountKey, KeyGrant, LinkGrant])
 
 
+def _v6_complaint_readers() -> None:
+    """Whom an admin names to read complaints kept from the rest of the team."""
+    # a plain ALTER on both engines: the user table is never rebuilt
+    kind = "INTEGER NOT NULL DEFAULT 0" if is_sqlite() else "BOOLEAN NOT NULL DEFAULT FALSE"
+    db.execute_sql(f'ALTER TABLE "user" ADD COLUMN "handles_complaints" {kind}')
+
+
 MIGRATIONS = (
     (1, _v1_accounts),
     (2, _v2_audit_subject),
     (3, _v3_encrypted_totp_secrets),
     (4, _v4_pending_login_and_audit_numbers),
     (5, _v5_sealing_keys),
+    (6, _v6_complaint_readers),
 )

@@ -56,6 +56,8 @@ class User(BaseModel):
     # bumped when a password is accepted and at each code tried: a pending login works in one
     # browser, once, and a copy of its cookie is worthless
     pending_login = IntegerField(default=0)
+    # named by an admin to read complaints the writer kept from the rest of the team
+    handles_complaints = BooleanField(default=False)
 
     @classmethod
     def by_username(cls, username: str) -> User | None:

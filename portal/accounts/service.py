@@ -17,7 +17,7 @@ from portal.accounts.models import OneTimeLink, RecoveryCode, User
 from portal.clock import utc_now
 from portal.db import db, write_transaction
 from portal.i18n import gettext as _
-from portal.roles import ROLES, needs_second_factor
+from portal.roles import ROLES, is_staff, needs_second_factor
 from portal.security import hash_password, needs_rehash, password_problems, verify_password
 
 RECOVERY_CODE_COUNT = 10
@@ -284,6 +284,16 @@ def set_active(admin: User, user: User, active: bool) -> None:
             _revoke_links_of(user)
             keys.revoke(user)
         audit.record(admin, "user.activated" if active else "user.deactivated", user.id)
+
+
+def set_handles_complaints(admin: User, user: User, named: bool) -> None:
+    """Name a staff account to read complaints kept from the rest of the team, or stop it."""
+    if named and (not is_staff(user.role) or not user.is_active):
+        raise AccountError(_("Only an active staff or admin account can be named for complaints."))
+    with write_transaction():
+        User.update(handles_complaints=named).where(User.id == user.id).execute()
+        audit.record(admin, "user.complaints_named" if named else "user.complaints_unnamed", user.id)
+    user.handles_complaints = named
 
 
 # --- second factor ---------------------------------------------------------------------------

@@ -421,6 +421,30 @@ def user_action(user_id: int, action: str):
     return redirect(url_for("accounts.users"))
 
 
+@bp.route("/staff/users/<id:user_id>/complaints", methods=["POST"])
+@admin_required
+def complaints(user_id: int):
+    """Name an account to read complaints kept from the rest of the team, or stop naming it."""
+    form = AccountActionForm()
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.set_handles_complaints(g.user, user, not user.handles_complaints)
+    except service.AccountError as error:
+        flash(str(error), "error")
+    else:
+        if user.handles_complaints:
+            flash(_("%(name)s now reads complaints kept from the rest of the team.", name=user.username),
+                  "success")
+        else:
+            flash(_("%(name)s no longer reads complaints kept from the rest of the team.",
+                    name=user.username), "success")
+    return redirect(url_for("accounts.users"))
+
+
 @bp.route("/staff/users/links/<id:link_id>/revoke", methods=["POST"])
 @admin_required
 def revoke_link(link_id: int):

@@ -14,7 +14,7 @@ from portal.i18n import ngettext
 
 def cards(user) -> Iterator[Card]:
     """Unread and waiting-for-reply counts, and the threads waiting longest."""
-    waiting = service.waiting_threads()
+    waiting = service.waiting_threads(user)
     lines = [
         CardLine(ngettext("%(num)d thread nobody has read", "%(num)d threads nobody has read",
                           waiting.unread),

@@ -93,8 +93,12 @@ def demo_feedback() -> Iterator[str]:
                                    staff_user=staff if author == "staff" else None)
         if public:
             published += 1
-            thread.public_quote, thread.public_action = public
-            thread.published_on = today - dt.timedelta(days=messages[-1][1])
+            # as the person approved it, from their conversation page
+            proposal = service.Proposal(quote=public[0], action=public[1], language="en")
+            thread.proposal, thread.quote_state = proposal.sealed_with(item_key), "approved"
+            for column, value in proposal.public_columns(
+                    today - dt.timedelta(days=messages[-1][1])).items():
+                setattr(thread, column, value)
             thread.save()
     yield (f"Created {len(SAMPLE_THREADS)} feedback threads ({published} on the public "
            f"\"you said, we did\" list).")

@@ -16,7 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.feedback.models import RATINGS, STATUSES, TOPICS
+from portal.feedback.models import RATINGS, READERS, STATUSES, TOPICS
+from portal.i18n import LANGUAGES
 from portal.i18n import lazy_gettext as _l
 from portal.text import NoControlCharacters, NotBlank, plain_text
 
@@ -78,6 +79,9 @@ class FeedbackForm(FlaskForm):
                         validators=[Optional(strip_whitespace=False)])
     quotable = BooleanField(_l("You may quote this, without anything that identifies me, "
                                "on the public “you said, we did” page."))
+    # a complaint about someone on the team need not reach that person
+    readers = RadioField(_l("Who may read it?"), choices=READERS.form_choices(), default="team",
+                         validators=[Optional(strip_whitespace=False)])
     # a honeypot: people never see it, some robots fill it in
     website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=500)])
 
@@ -99,6 +103,12 @@ class FollowUpForm(FlaskForm):
 
 class WithdrawQuoteForm(FlaskForm):
     """Take back permission to quote."""
+
+    receipt = HiddenField(validators=[InputRequired()])
+
+
+class DeleteConversationForm(FlaskForm):
+    """Delete one's own conversation: asked, then confirmed, with the receipt in the form."""
 
     receipt = HiddenField(validators=[InputRequired()])
 
@@ -133,15 +143,33 @@ class TagsForm(FlaskForm):
                        validators=[Optional(), Length(max=MAX_TAGS_TEXT), NoControlCharacters()])
 
 
-class PublishForm(FlaskForm):
-    """Put a quotable item on the public list with what was done about it."""
+def _published_text(label, max_length, required_message=None):
+    """Text for the public list: plain, and required only when a message says so."""
+    if required_message is None:
+        validators = [Optional(strip_whitespace=False)]
+    else:
+        validators = [InputRequired(message=required_message), NotBlank(required_message)]
+    return TextAreaField(label, filters=[plain_text],
+                         validators=[*validators, Length(max=max_length), NoControlCharacters()])
 
-    quote = TextAreaField(_l("Quote to publish"), filters=[plain_text], validators=[
-        InputRequired(message=_l("Write the quote to publish.")),
-        NotBlank(_l("Write the quote to publish.")), Length(max=MAX_MESSAGE), NoControlCharacters()])
-    action_taken = TextAreaField(_l("What we did about it"), filters=[plain_text], validators=[
-        InputRequired(message=_l("Write what we did about it.")),
-        NotBlank(_l("Write what we did about it.")), Length(max=MAX_ACTION), NoControlCharacters()])
+
+class ProposeForm(FlaskForm):
+    """What staff ask the person to approve for the public list, in two languages."""
+
+    language = SelectField(_l("Language it is written in"),
+                           choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
+    quote = _published_text(_l("Quote to publish"), MAX_MESSAGE, _l("Write the quote to publish."))
+    quote_translation = _published_text(_l("The quote, translated"), MAX_MESSAGE)
+    action_taken = _published_text(_l("What we did about it"), MAX_ACTION,
+                                   _l("Write what we did about it."))
+    action_translation = _published_text(_l("What we did about it, translated"), MAX_ACTION)
+
+
+class QuoteAnswerForm(FlaskForm):
+    """The person's answer to a proposed quote; `seen` names the exact text they read."""
+
+    receipt = HiddenField(validators=[InputRequired()])
+    seen = HiddenField(validators=[Optional(), Length(max=64)])
 
 
 class ActionForm(FlaskForm):

@@ -24,7 +24,7 @@ from peewee import (
 from playhouse.migrate import SchemaMigrator, migrate
 
 from portal import sealing
-from portal.db import db
+from portal.db import db, is_sqlite
 
 
 def _v1_feedback() -> None:
@@ -210,5 +210,33 @@ def _v4_sent_forms() -> None:
     db.create_tables([SentForm])
 
 
+def _v5_restricted_threads() -> None:
+    """Threads the writer kept for the people named to handle complaints."""
+    kind = "INTEGER NOT NULL DEFAULT 0" if is_sqlite() else "BOOLEAN NOT NULL DEFAULT FALSE"
+    db.execute_sql(f'ALTER TABLE "feedback_thread" ADD COLUMN "restricted" {kind}')
+
+
+def _v6_approved_quotes() -> None:
+    """Quotes the person approves: the proposal, sealed, its state, and the published text in two
+    languages. A quote already published stays published, as the person agreed to then."""
+    db.execute_sql('ALTER TABLE "feedback_thread" ADD COLUMN "quote_state" VARCHAR(16) NOT NULL DEFAULT \'\'')
+    migrator = SchemaMigrator.from_database(db.obj)
+    migrate(
+        migrator.add_column("feedback_thread", "proposal", BlobField(null=True)),
+        migrator.add_column("feedback_thread", "public_language", CharField(max_length=8, null=True)),
+        migrator.add_column("feedback_thread", "public_quote_translation", TextField(null=True)),
+        migrator.add_column("feedback_thread", "public_action_translation", TextField(null=True)),
+    )
+    thread = Table("feedback_thread", ("id", "published_on", "quote_state")).bind(db)
+    thread.update(quote_state="approved").where(thread.published_on.is_null(False)).execute()
+
+
+def _v7_deleted_by_writer() -> None:
+    """The day a writer deleted their conversation (the row stays, emptied, as a tombstone)."""
+    migrator = SchemaMigrator.from_database(db.obj)
+    migrate(migrator.add_column("feedback_thread", "deleted_on", DateField(null=True)))
+
+
 MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids), (3, _v3_sealed_messages),
-              (4, _v4_sent_forms))
+              (4, _v4_sent_forms), (5, _v5_restricted_threads), (6, _v6_approved_quotes),
+              (7, _v7_deleted_by_writer))

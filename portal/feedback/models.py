@@ -32,6 +32,11 @@ RATINGS = Choices(
     ("4", _l("4 – Well")),
     ("5", _l("5 – Very well")),
 )
+# who may read a thread: the person writing chooses
+READERS = Choices(
+    ("team", _l("Anyone on our team")),
+    ("complaints", _l("Only the people we name to handle complaints")),
+)
 STATUSES = Choices(
     ("new", _l("New")),
     ("read", _l("Read")),
@@ -52,13 +57,25 @@ class FeedbackThread(BaseModel):
     quotable = BooleanField(default=False)
     status = CharField(max_length=16, default="new", index=True)
     tags = CharField(max_length=255, default="")
+    # kept from everyone but the accounts named to handle complaints (see service.may_read_restricted)
+    restricted = BooleanField(default=False)
     created_on = DateField()
     last_message_on = DateField(index=True)
     # what is published is public by the person's consent, so it is kept in the clear, and only
-    # while published: the publish form starts from the sealed messages and stores no draft
+    # while published: in the language it was written in, and translated into the other one
     public_quote = TextField(null=True)
     public_action = TextField(null=True)
     published_on = DateField(null=True, index=True)
+    public_language = CharField(max_length=8, null=True)
+    public_quote_translation = TextField(null=True)
+    public_action_translation = TextField(null=True)
+    # what staff propose to publish, sealed with the thread's key so the person reads it with their
+    # receipt: "" (nothing), proposed, approved (by the person), declined or withdrawn
+    quote_state = CharField(max_length=16, default="")
+    proposal = ItemTextField(null=True)
+    # the day the writer deleted the conversation with their code: the row stays, empty, so staff
+    # see that it was deleted, and nothing else
+    deleted_on = DateField(null=True)
     # the thread's own key, which encrypts its messages, sealed to the organisation key
     sealed_key = SealedKeyField(null=True)
     # the same key wrapped for the receipt, so whoever holds the receipt reads the replies
@@ -86,7 +103,9 @@ class FeedbackThread(BaseModel):
     def published(cls, limit: int = 20):
         """The "you said, we did" items, newest first."""
         return (cls
-                .select(cls.id, cls.public_quote, cls.public_action, cls.published_on)
+                .select(cls.id, cls.public_quote, cls.public_action, cls.published_on,
+                        cls.public_language, cls.public_quote_translation,
+                        cls.public_action_translation)
                 .where(cls.published_on.is_null(False))
                 .order_by(cls.published_on.desc(), cls.public_id.desc())
                 .limit(limit))

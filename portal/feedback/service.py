@@ -1,8 +1,13 @@
 """The rules of anonymous feedback: threads, replies, publishing, export and retention."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import hmac
+import json
 import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,7 +21,9 @@ from portal.accounts.models import User
 from portal.db import db, fresh_public_id, write_transaction
 from portal.feedback import receipts
 from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread, SentForm
+from portal.i18n import LANGUAGES
 from portal.i18n import gettext as _
+from portal.roles import ADMIN, STAFF_ROLES
 from portal.text import CONTROL_CHARACTERS, reveal_bidi_controls
 
 PAGE_SIZE = 50
@@ -110,9 +117,12 @@ def find_thread(receipt_text: str) -> FeedbackThread | None:
 
 
 def submit_feedback(message: str, topic: str = "", rating: int | None = None,
-                    quotable: bool = False, form_token: str | None = None) -> str:
+                    quotable: bool = False, form_token: str | None = None,
+                    restricted: bool = False) -> str:
     """Store new feedback, sealed, with today's date and return its receipt, formatted for reading.
-    A form token sent before raises AlreadySent and stores nothing."""
+
+    A form token sent before raises AlreadySent and stores nothing. A restricted thread is read
+    only by the accounts named to handle complaints."""
     if topic and topic not in TOPICS:
         raise FeedbackError(_("Choose one of the listed topics."))
     if rating is not None and not 1 <= rating <= 5:
@@ -122,7 +132,7 @@ def submit_feedback(message: str, topic: str = "", rating: int | None = None,
     with write_transaction():
         _claim_form(form_token, today)
         thread, item_key = create_thread(code, today, topic=topic or "", rating=rating,
-                                          quotable=quotable, status="new")
+                                          quotable=quotable, restricted=restricted, status="new")
         store_message(thread, item_key, "client", message, today)
     return codes.format_code(code)
 
@@ -175,20 +185,71 @@ def add_follow_up(thread: FeedbackThread, receipt_text: str, body: str,
     thread.status, thread.last_message_on = "new", today
 
 
-def withdraw_quote_permission(thread: FeedbackThread) -> None:
-    """The client takes back permission to quote: off the public list at once."""
+def delete_conversation(thread: FeedbackThread, receipt_text: str) -> None:
+    """The writer deletes their conversation with their code: every message is erased, any quote
+    comes off the public list, the code stops working, and the row stays as an empty tombstone
+    dated the day of deletion, so staff see that it was deleted and nothing else."""
+    if thread.deleted_on is not None or open_for_client(thread, receipt_text) is None:
+        raise FeedbackError(_("We could not delete this conversation. Please enter your code again."))
+    today = clock.today()
     with write_transaction():
+        FeedbackMessage.delete().where(FeedbackMessage.thread == thread.id).execute()
         (FeedbackThread
-         .update(quotable=False, public_quote=None, public_action=None, published_on=None)
+         # a value no receipt hashes to (a hash is hexadecimal): the code opens nothing now
+         .update(receipt_hash="deleted:" + secrets.token_hex(28), topic="", rating=None,
+                 quotable=False, status="archived", tags="", created_on=today,
+                 last_message_on=today, sealed_key=None, receipt_key=None, legacy_key=None,
+                 quote_state="", proposal=None, deleted_on=today, **NOTHING_PUBLISHED)
          .where(FeedbackThread.id == thread.id)
          .execute())
-    thread.quotable, thread.public_quote, thread.public_action, thread.published_on = (
-        False, None, None, None)
+        # nothing that names the conversation: the day, and that one was deleted
+        record(None, "feedback.deleted", None)
+    thread.deleted_on = today
 
 
 def published_items(limit: int = 20) -> list[FeedbackThread]:
     """The public "you said, we did" list."""
     return list(FeedbackThread.published(limit))
+
+
+# --- who reads a restricted thread -----------------------------------------------------------
+
+def complaint_readers() -> list[User]:
+    """The active staff accounts an admin named to handle complaints."""
+    return list(User.select()
+                .where(User.handles_complaints & User.is_active & User.role.in_(STAFF_ROLES))
+                .order_by(User.username))
+
+
+def anyone_named_for_complaints() -> bool:
+    """True when at least one active staff account is named to handle complaints."""
+    return (User.select(User.id)
+            .where(User.handles_complaints & User.is_active & User.role.in_(STAFF_ROLES))
+            .exists())
+
+
+def may_read_restricted(user: User | None) -> bool:
+    """Whether this account reads the threads kept for the people named to handle complaints.
+
+    Until an admin names someone, the admins read them, as the feedback form tells the writer:
+    otherwise a complaint would wait unread with nobody knowing it is there."""
+    if user is None or not user.is_active or user.role not in STAFF_ROLES:
+        return False
+    if user.handles_complaints:
+        return True
+    return user.role == ADMIN and not anyone_named_for_complaints()
+
+
+def _visible_to(user: User | None):
+    """The condition that leaves out the threads this account may not read."""
+    return _restricted_shown(may_read_restricted(user))
+
+
+def _restricted_shown(restricted_too: bool):
+    """Every thread, or those that are not restricted."""
+    if restricted_too:
+        return FeedbackThread.id.is_null(False)
+    return FeedbackThread.restricted == False  # noqa: E712
 
 
 # --- the staff's side ------------------------------------------------------------------------
@@ -214,11 +275,11 @@ def _parse_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
         return None
 
 
-def list_threads(status: str = "", topic: str = "", cursor: str | None = None,
+def list_threads(user: User | None, status: str = "", topic: str = "", cursor: str | None = None,
                  per_page: int = PAGE_SIZE) -> ThreadPage:
-    """Threads by latest message, newest day first (in random order within a day), filtered,
-    one keyset page at a time."""
-    query = FeedbackThread.select()
+    """Threads this account may read by latest message, newest day first (in random order within
+    a day), filtered, one keyset page at a time."""
+    query = FeedbackThread.select().where(_visible_to(user))
     if status in STATUSES:
         query = query.where(FeedbackThread.status == status)
     if topic in TOPICS:
@@ -249,17 +310,19 @@ class Waiting:
     longest: list[FeedbackThread]
 
 
-def waiting_threads(longest: int = 3) -> Waiting:
-    """Threads nobody has read, threads not answered yet (new or read), and the oldest of those."""
-    open_statuses = ("new", "read")
+def waiting_threads(user: User, longest: int = 3) -> Waiting:
+    """Threads nobody has read, threads not answered yet (new or read), and the oldest of those,
+    among the threads this account may read (a deleted conversation waits for nobody)."""
+    waiting = (FeedbackThread.status.in_(("new", "read")) & FeedbackThread.deleted_on.is_null()
+               & _visible_to(user))
     counts = dict(FeedbackThread
                   .select(FeedbackThread.status, fn.COUNT(FeedbackThread.id))
-                  .where(FeedbackThread.status.in_(open_statuses))
+                  .where(waiting)
                   .group_by(FeedbackThread.status)
                   .tuples())
     oldest = list(FeedbackThread
                   .select(FeedbackThread.public_id, FeedbackThread.last_message_on, FeedbackThread.status)
-                  .where(FeedbackThread.status.in_(open_statuses))
+                  .where(waiting)
                   .order_by(FeedbackThread.last_message_on, FeedbackThread.public_id)
                   .limit(longest))
     return Waiting(counts.get("new", 0), sum(counts.values()), oldest)
@@ -297,9 +360,10 @@ def _decrypt_any(blob: bytes | None, item_keys: list[bytes]) -> str | None:
     return None
 
 
-def get_thread(public_id: int) -> FeedbackThread | None:
-    """A thread by its public number, for staff."""
-    return FeedbackThread.get_or_none(FeedbackThread.public_id == public_id)
+def get_thread(public_id: int, user: User | None) -> FeedbackThread | None:
+    """A thread by its public number, for a member of staff who may read it (else None)."""
+    return FeedbackThread.get_or_none((FeedbackThread.public_id == public_id)
+                                      & FeedbackThread.deleted_on.is_null() & _visible_to(user))
 
 
 def thread_messages(thread: FeedbackThread) -> list[FeedbackMessage]:
@@ -331,11 +395,13 @@ def reply(actor: User, thread: FeedbackThread, body: str) -> None:
     """A staff member answers; the client sees it with their receipt."""
     today = clock.today()
     with write_transaction():
+        # a conversation its writer deleted a moment ago takes no reply
+        if not (FeedbackThread
+                .update(status="replied", last_message_on=today)
+                .where((FeedbackThread.id == thread.id) & FeedbackThread.deleted_on.is_null())
+                .execute()):
+            raise FeedbackError(_("The person deleted this conversation, so it takes no reply."))
         store_message(thread, _key_for_writing(thread), "staff", body, today, staff_user=actor)
-        (FeedbackThread
-         .update(status="replied", last_message_on=today)
-         .where(FeedbackThread.id == thread.id)
-         .execute())
         record(actor, "feedback.reply", thread.public_id)
 
 
@@ -377,9 +443,7 @@ def set_tags(actor: User, thread: FeedbackThread, text: str) -> list[str]:
 
 
 def suggested_quote(thread: FeedbackThread) -> str:
-    """What the publish form starts from: the published quote, else the first client message."""
-    if thread.public_quote:
-        return thread.public_quote
+    """What the proposal form starts from: the person's exact first words."""
     first = (FeedbackMessage
              .select(FeedbackMessage.body)
              .where((FeedbackMessage.thread == thread) & (FeedbackMessage.author == "client"))
@@ -390,29 +454,179 @@ def suggested_quote(thread: FeedbackThread) -> str:
     return reveal_bidi_controls(text) if text else ""
 
 
-def publish(actor: User, thread: FeedbackThread, quote: str, action_taken: str) -> None:
-    """Put a quotable thread on the public "you said, we did" list with what was done."""
+@dataclass
+class Proposal:
+    """What staff propose to publish: the quote and what was done, each in two languages."""
+
+    quote: str
+    action: str
+    language: str
+    quote_translation: str = ""
+    action_translation: str = ""
+
+    @property
+    def translation_language(self) -> str:
+        """The other language the item is shown in."""
+        return next((code for code in LANGUAGES if code != self.language), self.language)
+
+    def sealed_with(self, item_key: bytes) -> bytes:
+        return sealed.encrypt(json.dumps(dataclasses.asdict(self)), item_key)
+
+    @classmethod
+    def opened(cls, blob: bytes | None, item_keys: list[bytes]) -> Proposal | None:
+        text = _decrypt_any(blob, item_keys) if blob else None
+        if text is None:
+            return None
+        return cls(**json.loads(text))
+
+    def public_columns(self, day: dt.date) -> dict:
+        """The thread's published columns for this text."""
+        return {"public_quote": self.quote, "public_action": self.action,
+                "public_language": self.language,
+                "public_quote_translation": self.quote_translation or None,
+                "public_action_translation": self.action_translation or None,
+                "published_on": day}
+
+
+NOTHING_PUBLISHED = {"public_quote": None, "public_action": None, "public_language": None,
+                     "public_quote_translation": None, "public_action_translation": None,
+                     "published_on": None}
+
+
+def staff_proposal(thread: FeedbackThread) -> Proposal | None:
+    """The proposal as staff read it (None when there is none or the session cannot open it)."""
+    return Proposal.opened(thread.proposal, _staff_keys(thread))
+
+
+def client_proposal(thread: FeedbackThread, receipt_text: str) -> Proposal | None:
+    """The proposal as the person reads it with their receipt."""
+    item_key = open_for_client(thread, receipt_text)
+    return Proposal.opened(thread.proposal, [item_key] if item_key else [])
+
+
+def proposal_digest(thread: FeedbackThread) -> str:
+    """A short fingerprint of the sealed proposal: an approval names the exact text it saw."""
+    return hashlib.sha256(thread.proposal or b"").hexdigest()[:32]
+
+
+def propose_quote(actor: User, thread: FeedbackThread, proposal: Proposal) -> None:
+    """Ask the person to approve this exact text; until they do, nothing of it is public (what
+    was published before comes off the list, since the person has not seen the new text)."""
+    if proposal.language not in LANGUAGES:
+        raise FeedbackError(_("Choose one of the listed languages."))
+    if not proposal.quote.strip() or not proposal.action.strip():
+        raise FeedbackError(_("Write both the quote and what we did about it."))
     if not thread.quotable:
         raise FeedbackError(_("This person did not agree to be quoted, so it cannot be published."))
-    if not quote.strip() or not action_taken.strip():
-        raise FeedbackError(_("Write both the quote and what we did about it."))
-    published_on = thread.published_on or clock.today()
+    with write_transaction():
+        blob = proposal.sealed_with(_key_for_writing(thread))
+        changed = (FeedbackThread
+                   .update(proposal=blob, quote_state="proposed", **NOTHING_PUBLISHED)
+                   .where((FeedbackThread.id == thread.id) & (FeedbackThread.quotable == True))  # noqa: E712
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("This person did not agree to be quoted, so it cannot be published."))
+        record(actor, "feedback.propose", thread.public_id)
+    thread.proposal, thread.quote_state = blob, "proposed"
+    thread.published_on = None
+
+
+def approve_quote(thread: FeedbackThread, receipt_text: str, seen: str) -> None:
+    """The person approves the exact text they were shown: it is published at once."""
+    proposal = client_proposal(thread, receipt_text)
+    if (proposal is None or thread.quote_state not in ("proposed", "withdrawn")
+            or not hmac.compare_digest(seen or "", proposal_digest(thread))):
+        raise FeedbackError(_("The text we proposed has changed. Please read it again before you "
+                              "answer."))
+    today = clock.today()
+    with write_transaction():
+        changed = (FeedbackThread
+                   .update(quotable=True, quote_state="approved", **proposal.public_columns(today))
+                   .where((FeedbackThread.id == thread.id)
+                          & (FeedbackThread.proposal == thread.proposal)
+                          & FeedbackThread.quote_state.in_(("proposed", "withdrawn")))
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("The text we proposed has changed. Please read it again before "
+                                  "you answer."))
+        record(None, "feedback.approve", thread.public_id)
+    thread.quotable, thread.quote_state, thread.published_on = True, "approved", today
+
+
+def decline_quote(thread: FeedbackThread) -> None:
+    """The person says no to the proposed text: it is not published."""
+    with write_transaction():
+        changed = (FeedbackThread
+                   .update(quote_state="declined", **NOTHING_PUBLISHED)
+                   .where((FeedbackThread.id == thread.id) & (FeedbackThread.quote_state == "proposed"))
+                   .execute())
+        if changed:
+            record(None, "feedback.decline", thread.public_id)
+    if changed:
+        thread.quote_state, thread.published_on = "declined", None
+
+
+def withdraw_quote_permission(thread: FeedbackThread) -> None:
+    """The client takes back permission to quote: off the public list at once."""
     with write_transaction():
         (FeedbackThread
-         .update(public_quote=quote, public_action=action_taken, published_on=published_on)
-         .where((FeedbackThread.id == thread.id) & (FeedbackThread.quotable == True))  # noqa: E712
+         .update(quotable=False, quote_state="withdrawn", **NOTHING_PUBLISHED)
+         .where(FeedbackThread.id == thread.id)
          .execute())
+    thread.quotable, thread.quote_state = False, "withdrawn"
+    for column in NOTHING_PUBLISHED:
+        setattr(thread, column, None)
+
+
+def allow_quote_again(thread: FeedbackThread) -> None:
+    """The person gives permission to quote again, when there is no text to approve: staff may
+    propose one (a text already proposed is approved with approve_quote instead)."""
+    with write_transaction():
+        changed = (FeedbackThread
+                   .update(quotable=True, quote_state="")
+                   .where((FeedbackThread.id == thread.id) & FeedbackThread.proposal.is_null())
+                   .execute())
+    if changed:
+        thread.quotable, thread.quote_state = True, ""
+
+
+def publish(actor: User, thread: FeedbackThread) -> None:
+    """Put the text the person approved back on the public list (after staff took it off).
+
+    Nothing the person has not approved is ever published: the update names the approval."""
+    proposal = staff_proposal(thread)
+    if proposal is None or thread.quote_state != "approved" or not thread.quotable:
+        raise FeedbackError(_("The person has not approved a text to publish, so nothing was published."))
+    with write_transaction():
+        changed = (FeedbackThread
+                   .update(**proposal.public_columns(thread.published_on or clock.today()))
+                   .where((FeedbackThread.id == thread.id) & (FeedbackThread.quotable == True)  # noqa: E712
+                          & (FeedbackThread.quote_state == "approved")
+                          & (FeedbackThread.proposal == thread.proposal))
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("The person has not approved a text to publish, so nothing was "
+                                  "published."))
         record(actor, "feedback.publish", thread.public_id)
 
 
 def unpublish(actor: User, thread: FeedbackThread) -> None:
-    """Take a thread off the public list."""
+    """Take a thread off the public list (the person's approval stays: it may go back on)."""
     with write_transaction():
         (FeedbackThread
-         .update(public_quote=None, public_action=None, published_on=None)
+         .update(**NOTHING_PUBLISHED)
          .where(FeedbackThread.id == thread.id)
          .execute())
         record(actor, "feedback.unpublish", thread.public_id)
+
+
+def shown_in(item: FeedbackThread, language: str) -> tuple[str, str, bool]:
+    """A published item in the reader's language: (quote, action, shown as written instead)."""
+    if not item.public_language or item.public_language == language:
+        return item.public_quote, item.public_action, False
+    quote = item.public_quote_translation or item.public_quote
+    action = item.public_action_translation or item.public_action
+    return quote, action, not (item.public_quote_translation and item.public_action_translation)
 
 
 # --- export and retention --------------------------------------------------------------------
@@ -421,13 +635,14 @@ def export_threads(actor: User, opener: sealed.Reader) -> Iterator[list]:
     """Record in the audit trail who downloaded every open thread, then hand over the rows."""
     with write_transaction():
         record(actor, "feedback.export")
-    return export_rows(opener)
+    return export_rows(opener, may_read_restricted(actor))
 
 
-def export_rows(opener: sealed.Reader) -> Iterator[list]:
+def export_rows(opener: sealed.Reader, restricted_too: bool = False) -> Iterator[list]:
     """One row per message of every thread that is not archived, in public-id order (which says
-    nothing of when a thread came), in batches."""
+    nothing of when a thread came), in batches; restricted threads only when asked for."""
     last_public_id = 0
+    visible = _restricted_shown(restricted_too)
     while True:
         # plain tuples, not model instances: half the export's time went to building those
         threads = {row[0]: row for row in (
@@ -437,7 +652,7 @@ def export_rows(opener: sealed.Reader) -> Iterator[list]:
                     FeedbackThread.quotable, FeedbackThread.created_on, FeedbackThread.sealed_key,
                     FeedbackThread.legacy_key)
             .where((FeedbackThread.status != "archived")
-                   & (FeedbackThread.public_id > last_public_id))
+                   & (FeedbackThread.public_id > last_public_id) & visible)
             .order_by(FeedbackThread.public_id)
             .limit(EXPORT_BATCH)
             .tuples())}

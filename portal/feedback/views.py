@@ -20,11 +20,13 @@ from portal.export import csv_response
 from portal.feedback import receipts, service
 from portal.feedback.forms import (
     ActionForm,
+    DeleteConversationForm,
     FeedbackForm,
     FilterForm,
     FollowUpForm,
     LookupForm,
-    PublishForm,
+    ProposeForm,
+    QuoteAnswerForm,
     ReplyForm,
     StatusForm,
     TagsForm,
@@ -32,6 +34,7 @@ from portal.feedback.forms import (
     client_status_text,
 )
 from portal.feedback.models import RATINGS, STATUSES, TOPICS, FeedbackThread
+from portal.i18n import LANGUAGES, current_language
 from portal.i18n import gettext as _
 from portal.security import public, staff_required
 from portal.throttle import FORM_LIMIT, LOOKUP_LIMIT, LOOKUP_LOAD_LIMIT, limiter, missed_code
@@ -50,7 +53,9 @@ def _labels() -> dict:
 # --- the client's side -----------------------------------------------------------------------
 
 def _feedback_page(form: FeedbackForm):
-    return render_template("feedback/form.html", form=form, published=service.published_items())
+    return render_template("feedback/form.html", form=form, published=service.published_items(),
+                           shown_in=service.shown_in, language=current_language(),
+                           anyone_named=service.anyone_named_for_complaints())
 
 
 @bp.route("/feedback", methods=["GET", "POST"])
@@ -67,7 +72,8 @@ def form():
         try:
             receipt = service.submit_feedback(form.message.data, form.topic.data or "",
                                               int(form.rating.data) if form.rating.data else None,
-                                              bool(form.quotable.data), form.form_token.data)
+                                              bool(form.quotable.data), form.form_token.data,
+                                              restricted=form.readers.data == "complaints")
         except service.AlreadySent:
             kiosk.submission_done()
             return render_template("feedback/already_sent.html")
@@ -118,10 +124,22 @@ def status():
     if thread is None:
         return _not_found()
     receipt = codes.tidy(typed)
-    if "withdraw_quote" in request.form:
+    if "delete_confirmed" in request.form or "delete_conversation" in request.form:
+        if DeleteConversationForm().validate():
+            return _delete(thread, receipt, confirmed="delete_confirmed" in request.form)
+    elif "withdraw_quote" in request.form:
         if WithdrawQuoteForm().validate():
             service.withdraw_quote_permission(thread)
             return _client_thread(thread, receipt, note=_("We will not quote this message."))
+    elif "allow_quote" in request.form:
+        if WithdrawQuoteForm().validate():
+            service.allow_quote_again(thread)
+            return _client_thread(thread, receipt, note=_("Thank you. We may ask you to approve a "
+                                                           "text to publish."))
+    elif "approve_quote" in request.form or "decline_quote" in request.form:
+        answer = QuoteAnswerForm()
+        if answer.validate():
+            return _answer_proposal(thread, receipt, answer, "approve_quote" in request.form)
     elif "message" in request.form:
         follow_up = FollowUpForm()
         if not follow_up.validate():
@@ -136,6 +154,31 @@ def status():
             return _client_thread(thread, receipt, follow_up=follow_up)
         return _client_thread(thread, receipt, note=_("Your message was added. Thank you."))
     return _client_thread(thread, receipt)
+
+
+def _delete(thread: FeedbackThread, receipt: str, confirmed: bool):
+    """Ask once, then erase the conversation; the page after says what happened, and nothing more."""
+    form = DeleteConversationForm(formdata=None, receipt=receipt)
+    if not confirmed:
+        return render_template("feedback/delete.html", form=form)
+    try:
+        service.delete_conversation(thread, receipt)
+    except service.FeedbackError as error:
+        return _client_thread(thread, receipt, note=str(error))
+    return render_template("feedback/deleted.html")
+
+
+def _answer_proposal(thread: FeedbackThread, receipt: str, answer: QuoteAnswerForm, approve: bool):
+    """The person approves or declines the text proposed for the public list."""
+    if not approve:
+        service.decline_quote(thread)
+        return _client_thread(thread, receipt, note=_("Thank you. We will not publish this text."))
+    try:
+        service.approve_quote(thread, receipt, answer.seen.data or "")
+    except service.FeedbackError as error:
+        return _client_thread(thread, receipt, note=str(error))
+    return _client_thread(thread, receipt, note=_("Thank you. Your words are now on our public "
+                                                   "“you said, we did” list."))
 
 
 def _not_found():
@@ -157,7 +200,12 @@ def _client_thread(thread: FeedbackThread, receipt: str, follow_up: FollowUpForm
     messages = service.client_messages(thread, receipt)
     return render_template("feedback/thread.html", thread=thread, messages=messages,
                            status_text=client_status_text(thread.status, messages), follow_up=follow_up,
-                           withdraw=WithdrawQuoteForm(formdata=None, receipt=receipt), note=note)
+                           withdraw=WithdrawQuoteForm(formdata=None, receipt=receipt), note=note,
+                           proposal=service.client_proposal(thread, receipt),
+                           answer=QuoteAnswerForm(formdata=None, receipt=receipt,
+                                                  seen=service.proposal_digest(thread)),
+                           languages=LANGUAGES,
+                           delete=DeleteConversationForm(formdata=None, receipt=receipt))
 
 
 # --- the staff's side ------------------------------------------------------------------------
@@ -167,22 +215,33 @@ def _client_thread(thread: FeedbackThread, receipt: str, follow_up: FollowUpForm
 def staff_list():
     """Threads newest activity first, filtered by status and topic, fifty a page."""
     filters = FilterForm(request.args)
-    page = service.list_threads(filters.status.data or "", filters.topic.data or "",
+    page = service.list_threads(g.user, filters.status.data or "", filters.topic.data or "",
                                 request.args.get("cursor"))
     return render_template("feedback/staff_list.html", filters=filters, page=page,
                            paged=bool(request.args.get("cursor")))
 
 
 def _thread_or_404(thread_id: int) -> FeedbackThread:
-    """The thread, or a 404 page."""
-    thread = service.get_thread(thread_id)
+    """The thread, or a 404 page (also when this account may not read it)."""
+    thread = service.get_thread(thread_id, g.user)
     if thread is None:
         abort(404)
     return thread
 
 
+def _proposal_form(thread: FeedbackThread) -> ProposeForm:
+    """The proposal form, starting from the current proposal or the person's exact words."""
+    current = service.staff_proposal(thread)
+    if current is not None:
+        return ProposeForm(formdata=None, quote=current.quote, action_taken=current.action,
+                           quote_translation=current.quote_translation,
+                           action_translation=current.action_translation, language=current.language)
+    return ProposeForm(formdata=None, quote=service.suggested_quote(thread),
+                       language=current_language())
+
+
 def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
-                       publish: PublishForm | None = None, tags: TagsForm | None = None):
+                       propose: ProposeForm | None = None, tags: TagsForm | None = None):
     """The staff page for one thread, with every form on it."""
     return render_template(
         "feedback/staff_thread.html", thread=thread, messages=service.thread_messages(thread),
@@ -190,9 +249,8 @@ def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
                                         url_for("feedback.staff_reply", thread_id=thread.public_id)),
         status_form=StatusForm(formdata=None, status=thread.status),
         tags_form=tags or TagsForm(formdata=None, tags=", ".join(thread.tag_list)),
-        publish_form=publish or PublishForm(formdata=None, quote=service.suggested_quote(thread),
-                                            action_taken=thread.public_action or ""),
-        action_form=ActionForm(formdata=None))
+        propose_form=propose or _proposal_form(thread), proposal=service.staff_proposal(thread),
+        languages=LANGUAGES, action_form=ActionForm(formdata=None))
 
 
 @bp.route("/staff/feedback/<id:thread_id>")
@@ -257,20 +315,44 @@ def staff_tags(thread_id: int):
     return _staff_thread_page(thread, tags=form)
 
 
+@bp.route("/staff/feedback/<id:thread_id>/propose", methods=["POST"])
+@staff_required
+def staff_propose(thread_id: int):
+    """Ask the person to approve a text for the public list; nothing is public until they do."""
+    thread = _thread_or_404(thread_id)
+    form = ProposeForm()
+    if not thread.quotable:
+        # the page shows no proposal form for such a thread, so the refusal is a message
+        flash(_("This person did not agree to be quoted, so it cannot be published."), "error")
+        return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+    if not form.validate_on_submit():
+        return _staff_thread_page(thread, propose=form)
+    proposal = service.Proposal(quote=form.quote.data, action=form.action_taken.data,
+                                language=form.language.data,
+                                quote_translation=form.quote_translation.data or "",
+                                action_translation=form.action_translation.data or "")
+    try:
+        service.propose_quote(g.user, thread, proposal)
+    except service.FeedbackError as error:
+        form.quote.errors.append(str(error))
+        return _staff_thread_page(thread, propose=form)
+    flash(_("Proposed. The person sees the text when they enter their code, and it is published "
+            "only if they approve it."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
 @bp.route("/staff/feedback/<id:thread_id>/publish", methods=["POST"])
 @staff_required
 def staff_publish(thread_id: int):
-    """Put a quotable thread on the public "you said, we did" list."""
+    """Put the text the person approved back on the public list."""
     thread = _thread_or_404(thread_id)
-    form = PublishForm()
-    if not form.validate_on_submit():
-        return _staff_thread_page(thread, publish=form)
-    try:
-        service.publish(g.user, thread, form.quote.data, form.action_taken.data)
-    except service.FeedbackError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Published on the “you said, we did” list."), "success")
+    if ActionForm().validate_on_submit():
+        try:
+            service.publish(g.user, thread)
+        except service.FeedbackError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Published on the “you said, we did” list."), "success")
     return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
 
 

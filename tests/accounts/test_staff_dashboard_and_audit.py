@@ -77,3 +77,19 @@ def test_only_admins_reach_the_audit_trail(app):
         log_in(client, make_account(app, role, f"someone-{role}"))
         assert client.get("/staff/audit").status_code == 403
         assert client.get("/staff/audit.csv").status_code == 403
+
+
+def test_the_dashboard_does_not_count_complaints_kept_from_this_person(app):
+    with app.test_request_context("/"), db.connection_context():
+        service.submit_feedback("About a staff member.", restricted=True)
+        service.submit_feedback("About the kitchen.")
+    reader = make_account(app, "staff", "named")
+    with app.app_context(), db.connection_context():
+        from portal.accounts.models import User
+        User.update(handles_complaints=True).where(User.id == reader.id).execute()
+    other = app.test_client()
+    log_in(other, make_account(app, "staff", "marta"))
+    assert "1 thread waiting for a reply" in other.get("/staff/").get_data(as_text=True)
+    named = app.test_client()
+    log_in(named, reader)
+    assert "2 threads waiting for a reply" in named.get("/staff/").get_data(as_text=True)

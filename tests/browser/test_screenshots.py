@@ -87,9 +87,10 @@ def sample_portal(tmp_path_factory, exit_site, start_portal):
             thread = service.find_thread(receipt)
             with holding_the_key(portal.app, User.get_by_id(staff.id)):
                 service.reply(User.get_by_id(staff.id), thread, STAFF_WORDS)
-            service.publish(User.get_by_id(staff.id), thread,
-                            "The waiting room is cold in the mornings.",
-                            "We bought a heater, and the drop-in now opens at 9.")
+                service.propose_quote(User.get_by_id(staff.id), thread, service.Proposal(
+                    quote="The waiting room is cold in the mornings.",
+                    action="We bought a heater, and the drop-in now opens at 9.", language="en"))
+            service.approve_quote(thread, receipt, service.proposal_digest(thread))
             return receipt
         portal.receipt = portal.run(seed)
         yield portal

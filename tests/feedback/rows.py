@@ -42,6 +42,25 @@ def _quotable_thread(world: World) -> int:
     return world.objects["quotable"]
 
 
+def proposal_texts() -> list[str]:
+    """Every field of every proposed quote, opened with the organisation key."""
+    from support.sealing import org_private_key
+
+    from portal.accounts import sealed
+    from portal.feedback import service
+    from portal.feedback.models import FeedbackThread
+
+    reader = sealed.Reader(org_private_key())
+    texts = []
+    for thread in FeedbackThread.select().where(FeedbackThread.proposal.is_null(False)):
+        found = [reader.item_key(thread.sealed_key)]
+        proposal = service.Proposal.opened(thread.proposal, [k for k in found if k is not None])
+        if proposal is not None:
+            texts += [proposal.quote, proposal.action, proposal.quote_translation,
+                      proposal.action_translation]
+    return texts
+
+
 def _newest_thread(world: World) -> int | None:
     from portal.feedback.models import FeedbackThread
 
@@ -63,7 +82,8 @@ FORMS: list[HostileForm] = [
                 {"message": Field(TEXT, sealed=message_texts), "website": Field(SECRET),
                  "topic": Field(CHOICE, choices=TOPICS),
                  "rating": Field(CHOICE, choices=("", "1", "2", "3", "4", "5")),
-                 "quotable": Field(SECRET)},
+                 "quotable": Field(SECRET),
+                 "readers": Field(CHOICE, choices=("", "team", "complaints"))},
                 shows=_newest_thread_pages),
     HostileForm("follow-up", "anonymous", lambda w: "/feedback/status",
                 lambda w: {"receipt": _receipt(w), "message": "One more thing."},
@@ -81,11 +101,28 @@ FORMS: list[HostileForm] = [
     HostileForm("status", "staff", lambda w: f"/staff/feedback/{_thread(w)}/status",
                 lambda w: {"status": "read"},
                 {"status": Field(CHOICE, choices=("new", "read", "replied", "archived"))}),
-    HostileForm("publish", "staff", lambda w: f"/staff/feedback/{_quotable_thread(w)}/publish",
-                lambda w: {"quote": "Evening hours, please.", "action_taken": "Open until 8pm."},
-                {"quote": Field(TEXT), "action_taken": Field(TEXT)},
-                shows=lambda w: [("anonymous", "/feedback"),
-                                 ("staff", f"/staff/feedback/{_quotable_thread(w)}")]),
+    HostileForm("propose a quote", "staff", lambda w: f"/staff/feedback/{_quotable_thread(w)}/propose",
+                lambda w: {"language": "en", "quote": "Evening hours, please.",
+                           "action_taken": "Open until 8pm.", "quote_translation": "",
+                           "action_translation": ""},
+                {"quote": Field(TEXT, sealed=proposal_texts),
+                 "action_taken": Field(TEXT, sealed=proposal_texts),
+                 "quote_translation": Field(TEXT, sealed=proposal_texts),
+                 "action_translation": Field(TEXT, sealed=proposal_texts),
+                 "language": Field(CHOICE, choices=("en", "es"))},
+                shows=lambda w: [("staff", f"/staff/feedback/{_quotable_thread(w)}")]),
+    HostileForm("answer a proposed quote", "anonymous", lambda w: "/feedback/status",
+                lambda w: {"receipt": _receipt(w), "seen": "", "decline_quote": "y"},
+                {"receipt": Field(SECRET), "seen": Field(SECRET)}),
+    HostileForm("take back permission to quote", "anonymous", lambda w: "/feedback/status",
+                lambda w: {"receipt": _receipt(w), "withdraw_quote": "y"}, {"receipt": Field(SECRET)}),
+    HostileForm("delete a conversation (asked)", "anonymous", lambda w: "/feedback/status",
+                lambda w: {"receipt": _receipt(w), "delete_conversation": "y"}, {"receipt": Field(SECRET)}),
+    HostileForm("delete a conversation (confirmed)", "anonymous", lambda w: "/feedback/status",
+                lambda w: {"receipt": new_feedback_thread(w, "Delete me.")[0], "delete_confirmed": "y"},
+                {"receipt": Field(SECRET)}),
+    HostileForm("give permission to quote again", "anonymous", lambda w: "/feedback/status",
+                lambda w: {"receipt": _receipt(w), "allow_quote": "y"}, {"receipt": Field(SECRET)}),
 ]
 
 # --- the anonymity canary ----------------------------------------------------------------------
@@ -115,18 +152,44 @@ def _wrong_receipt(visitor: Visitor, state: dict) -> None:
     assert visitor.post("/feedback/status", {"receipt": "0000-0000-0000-0000"}).status_code == 200
 
 
+def _answer_quote(visitor: Visitor, state: dict) -> None:
+    # no text was proposed: both answers change nothing, and say so without an error
+    for choice in ("approve_quote", "decline_quote"):
+        answer = visitor.post("/feedback/status", {"receipt": state["receipt"], "seen": "", choice: "y"})
+        assert answer.status_code == 200
+
+
+def _withdraw_and_allow_quote(visitor: Visitor, state: dict) -> None:
+    for choice in ("withdraw_quote", "allow_quote"):
+        answer = visitor.post("/feedback/status", {"receipt": state["receipt"], choice: "y"})
+        assert answer.status_code == 200
+
+
+def _delete_conversation(visitor: Visitor, state: dict) -> None:
+    # a second conversation, so the first one's stored words are still there to look for
+    answer = visitor.post("/feedback", {"message": state["message"] + " to delete"})
+    receipt = text_of_class(answer.text, "receipt")
+    state.setdefault("secrets", []).extend([receipt, receipt.replace("-", "")])
+    asked = visitor.post("/feedback/status", {"receipt": receipt, "delete_conversation": "y"})
+    assert asked.status_code == 200 and "delete_confirmed" in asked.text
+    done = visitor.post("/feedback/status", {"receipt": receipt, "delete_confirmed": "y"})
+    assert done.status_code == 200 and "delete_confirmed" not in done.text
+
+
 def _honeypot(visitor: Visitor, state: dict) -> None:
     answer = visitor.post("/feedback", {"message": "robot", "topic": "", "website": "http://spam"})
     assert answer.status_code == 200
 
 
-CANARY_FLOW = [_give_feedback, _read_reply, _follow_up, _wrong_receipt, _honeypot]
+CANARY_FLOW = [_give_feedback, _read_reply, _follow_up, _answer_quote, _withdraw_and_allow_quote,
+               _delete_conversation, _wrong_receipt, _honeypot]
 
 # --- pages for the accessibility check ---------------------------------------------------------
 
 
-def seed_thread(server, *, published: bool = False) -> tuple[str, int]:
-    """A quotable feedback thread with a staff reply; returns (receipt, its public id)."""
+def seed_thread(server, *, published: bool = False, proposed: bool = False) -> tuple[str, int]:
+    """A quotable feedback thread with a staff reply, and a quote proposed (and approved, when
+    published); returns (receipt, its public id)."""
     from support.sealing import holding_the_key
 
     from portal.accounts.models import User
@@ -141,9 +204,14 @@ def seed_thread(server, *, published: bool = False) -> tuple[str, int]:
         # a reply is sealed with the thread's key, which only a session holding the key opens
         with holding_the_key(server.app, actor):
             service.reply(actor, thread, "Thank you for telling us. We have ordered a heater.")
+            if published or proposed:
+                service.propose_quote(actor, thread, service.Proposal(
+                    quote="The waiting room is cold in the mornings.",
+                    action="We bought a heater for the waiting room.", language="en",
+                    quote_translation="La sala de espera está fría por las mañanas.",
+                    action_translation="Compramos un calentador para la sala de espera."))
         if published:
-            service.publish(actor, thread, "The waiting room is cold in the mornings.",
-                            "We bought a heater for the waiting room.")
+            service.approve_quote(thread, receipt, service.proposal_digest(thread))
         return receipt, thread.public_id
     return server.run(work)
 
@@ -179,6 +247,22 @@ def _staff_thread_error(page, server) -> None:
     submit(page, "main form:has(textarea[name=message]) button[type=submit]")
 
 
+def _delete_confirm(page, server) -> None:
+    _thread_page(page, server)
+    submit(page, "main form:has([name=delete_conversation]) button[name=delete_conversation]")
+
+
+def _deleted(page, server) -> None:
+    _delete_confirm(page, server)
+    submit(page, "main form:has([name=delete_confirmed]) button[name=delete_confirmed]")
+
+
+def _propose_error(page, server) -> None:
+    page.goto(f"/staff/feedback/{seed_thread(server)[1]}")
+    page.locator("main form [name=quote]").fill("")
+    submit(page, "main form:has([name=quote]) button[type=submit]")
+
+
 SCREENS = [
     Screen("feedback", "feedback.form", None,
            lambda page, server: (seed_thread(server, published=True), page.goto("/feedback"))),
@@ -189,12 +273,19 @@ SCREENS = [
            lambda page, server: _lookup(page, "AAAA-BBBB-CCCC-DDDD")),
     Screen("feedback-thread", "feedback.status", None, _thread_page),
     Screen("feedback-thread-errors", "feedback.status", None, _thread_error),
+    Screen("feedback-delete-confirm", "feedback.status", None, _delete_confirm),
+    Screen("feedback-deleted", "feedback.status", None, _deleted),
+    Screen("feedback-thread-proposal", "feedback.status", None,
+           lambda page, server: _lookup(page, seed_thread(server, proposed=True)[0])),
     Screen("staff-feedback", "feedback.staff_list", "staff",
            lambda page, server: (seed_thread(server), page.goto("/staff/feedback"))),
     Screen("staff-feedback-thread", "feedback.staff_thread", "staff",
            lambda page, server: page.goto(f"/staff/feedback/{seed_thread(server, published=True)[1]}")),
     Screen("staff-feedback-thread-errors", "feedback.staff_reply", "staff", _staff_thread_error),
     Screen("staff-feedback-export", "feedback.staff_export_warning", "staff", go("/staff/feedback/export")),
+    Screen("staff-feedback-thread-proposed", "feedback.staff_thread", "staff",
+           lambda page, server: page.goto(f"/staff/feedback/{seed_thread(server, proposed=True)[1]}")),
+    Screen("staff-feedback-propose-errors", "feedback.staff_propose", "staff", _propose_error),
 ]
 
 NOT_PAGES = {"feedback.staff_export", "feedback.receipt_text"}

@@ -14,7 +14,7 @@ from support.world import log_in, make_account, submit, text_of_class
 
 from portal import codes, create_app
 from portal.db import db
-from portal.feedback import receipts, service
+from portal.feedback import receipts
 from portal.feedback.models import FeedbackThread
 
 RECEIPT_SHAPE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
@@ -171,10 +171,23 @@ def test_follow_up_problems_keep_the_conversation_and_the_words(client, query):
     assert bodies(query) == ["First words."]
 
 
-def test_a_client_can_take_back_permission_to_quote(client, query):
+def approve_as_writer(client, receipt: str):
+    """Approve the proposed quote the way the person does, from their conversation page."""
+    html = client.post("/feedback/status", data={"receipt": receipt}).get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="(\w*)"', html)
+    assert seen, "no proposal to approve on the page"
+    return client.post("/feedback/status", data={"receipt": receipt, "seen": seen.group(1),
+                                                 "approve_quote": "y"})
+
+
+def test_a_client_can_take_back_permission_to_quote(client, query, auth, make_user):
     receipt = send(client, "Evening hours, please.", quotable="y")
     [thread] = threads(query)
-    query(lambda: service.publish(None, thread, "Evening hours, please.", "Open until 8pm."))
+    staff = make_user("staff")
+    auth.login(staff)
+    client.post(f"/staff/feedback/{thread.public_id}/propose",
+                data={"language": "en", "quote": "Evening hours, please.", "action_taken": "Open until 8pm."})
+    approve_as_writer(client, receipt)
     assert "Open until 8pm." in client.get("/feedback").get_data(as_text=True)
     page = client.post("/feedback/status", data={"receipt": receipt, "withdraw_quote": "y"})
     assert "We will not quote this message." in page.get_data(as_text=True)
@@ -236,8 +249,9 @@ def test_html_and_script_are_stored_as_typed_and_shown_inert(client, query, auth
     for path in ("/staff/feedback", f"/staff/feedback/{thread.public_id}"):
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in html and "&lt;script&gt;" in html
-    client.post(f"/staff/feedback/{thread.public_id}/publish",
-                data={"quote": payload, "action_taken": payload})
+    client.post(f"/staff/feedback/{thread.public_id}/propose",
+                data={"language": "en", "quote": payload, "action_taken": payload})
+    approve_as_writer(client, receipt)
     public = client.get("/feedback").get_data(as_text=True)
     assert "<script>alert" not in public and public.count("&lt;script&gt;") == 2
 

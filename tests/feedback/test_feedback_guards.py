@@ -49,16 +49,19 @@ def test_publishing_without_permission_is_refused_by_the_service(app, client, au
     staff = make_user("staff")
     # the service itself refuses, whatever the view or the SQL guard do
     with app.test_request_context(), pytest.raises(service.FeedbackError):
-        query(lambda: service.publish(staff, FeedbackThread.get_by_id(thread_id), "Q", "A"))
+        query(lambda: service.publish(staff, FeedbackThread.get_by_id(thread_id)))
     auth.login(staff)
-    response = client.post(f"/staff/feedback/{public_id}/publish",
-                           data={"quote": "Please keep it.", "action_taken": "Kept it."},
+    response = client.post(f"/staff/feedback/{public_id}/propose",
+                           data={"language": "en", "quote": "Please keep it.", "action_taken": "Kept it."},
                            follow_redirects=True)
+    assert "did not agree to be quoted" in response.get_data(as_text=True)
+    response = client.post(f"/staff/feedback/{public_id}/publish", follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "did not agree to be quoted" in html
+    assert "has not approved a text to publish" in html
     assert "Published on the" not in html
     assert query(lambda: FeedbackThread.get_by_id(thread_id).published_on) is None
-    assert query(lambda: AuditEntry.select().where(AuditEntry.action == "feedback.publish").count()) == 0
+    assert query(lambda: AuditEntry.select().where(AuditEntry.action.in_(
+        ("feedback.publish", "feedback.propose"))).count()) == 0
 
 
 @pytest.mark.parametrize("tag", ["=cmd", "+1", "-2", "@sum"])

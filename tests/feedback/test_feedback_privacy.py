@@ -59,7 +59,14 @@ def test_thread_holds_only_the_documented_columns(app):
         "last_message_on", "public_quote", "public_action", "published_on",
         # the thread's key: sealed to the organisation, wrapped for the receipt, and the key of
         # the messages from before sealing until staff reply
-        "sealed_key", "receipt_key", "legacy_key"}
+        "sealed_key", "receipt_key", "legacy_key",
+        # whether the writer kept it for the people named to handle complaints
+        "restricted",
+        # the published item in two languages, and the text proposed to the person, sealed
+        "public_language", "public_quote_translation", "public_action_translation",
+        "quote_state", "proposal",
+        # the day the writer deleted it (the row stays, emptied, as a tombstone)
+        "deleted_on"}
 
 
 # --- wrong receipts ---------------------------------------------------------------------------

@@ -203,42 +203,21 @@ def test_tags_are_trimmed_lower_cased_deduplicated_and_short(client, staff, make
 
 # --- "you said, we did" -----------------------------------------------------------------------
 
-def test_only_quotable_feedback_can_be_published(client, staff, make_thread, query):
+def test_only_quotable_feedback_can_be_proposed_or_published(client, staff, make_thread, query):
     private = make_thread("Do not share this.", quotable=False)
     html = client.get(f"/staff/feedback/{private.public_id}").get_data(as_text=True)
     assert "did not agree to be quoted" in html and 'name="action_taken"' not in html
-    response = client.post(f"/staff/feedback/{private.public_id}/publish",
-                           data={"quote": "Do not share this.", "action_taken": "Nothing."},
+    response = client.post(f"/staff/feedback/{private.public_id}/propose",
+                           data={"language": "en", "quote": "Do not share this.", "action_taken": "Nothing."},
                            follow_redirects=True)
+    assert "did not agree to be quoted" in response.get_data(as_text=True)
+    assert fresh(query, private).proposal is None
+    response = client.post(f"/staff/feedback/{private.public_id}/publish", follow_redirects=True)
     # the refusal itself, not the notice the page always shows for such a thread
-    assert re.search(r'class="flash flash-error">[^<]*did not agree to be quoted',
+    assert re.search(r'class="flash flash-error">[^<]*has not approved',
                      response.get_data(as_text=True))
     assert fresh(query, private).published_on is None
     assert "Do not share this." not in client.get("/feedback").get_data(as_text=True)
-
-
-def test_publishing_puts_an_edited_quote_and_the_action_on_the_public_page(client, staff, make_thread,
-                                                                           query):
-    thread = make_thread("Maria at the desk asked for my ID in front of everyone.", quotable=True)
-    form = client.get(f"/staff/feedback/{thread.public_id}").get_data(as_text=True)
-    # the quote starts as the message, for staff to edit
-    assert re.search(r'<textarea[^>]*name="quote"[^>]*>\s*Maria at the desk', form)
-    missing = client.post(f"/staff/feedback/{thread.public_id}/publish",
-                          data={"quote": "x", "action_taken": ""})
-    assert missing.status_code == 200 and "Write what we did about it." in missing.get_data(as_text=True)
-    client.post(f"/staff/feedback/{thread.public_id}/publish",
-                data={"quote": "I was asked for ID in front of everyone.",
-                      "action_taken": "Nobody is asked for ID in the waiting room any more."})
-    public = client.get("/feedback").get_data(as_text=True)
-    assert "I was asked for ID in front of everyone." in public
-    assert "Nobody is asked for ID in the waiting room any more." in public
-    assert "Maria" not in public
-    assert fresh(query, thread).published_on == clock.today()
-    client.post(f"/staff/feedback/{thread.public_id}/unpublish")
-    assert "I was asked for ID" not in client.get("/feedback").get_data(as_text=True)
-    stored = fresh(query, thread)
-    assert (stored.public_quote, stored.public_action, stored.published_on) == (None, None, None)
-    assert [a for a, _ in audit_rows(query)] == ["feedback.publish", "feedback.unpublish"]
 
 
 def test_audit_rows_name_the_thread_and_nothing_the_client_wrote(client, staff, make_thread, query):
@@ -247,10 +226,11 @@ def test_audit_rows_name_the_thread_and_nothing_the_client_wrote(client, staff, 
     client.post(f"{base}/status", data={"status": "read"})
     client.post(f"{base}/tags", data={"tags": "kitchen"})
     client.post(f"{base}/reply", data={"message": "Staff words."})
-    client.post(f"{base}/publish", data={"quote": "Words only", "action_taken": "Fixed it."})
+    client.post(f"{base}/propose", data={"language": "en", "quote": "Words only",
+                                         "action_taken": "Fixed it."})
     client.post(f"{base}/unpublish")
     rows = audit_rows(query)
-    assert [a for a, _ in rows] == ["feedback.publish", "feedback.reply", "feedback.status",
+    assert [a for a, _ in rows] == ["feedback.propose", "feedback.reply", "feedback.status",
                                     "feedback.tags", "feedback.unpublish"]
     assert {subject for _, subject in rows} == {thread.public_id}
     # the thread's public id, never its row number; the day, never the time
@@ -302,8 +282,8 @@ def test_export_is_produced_lazily(client, staff, make_thread, monkeypatch):
     produced = []
     original = service.export_rows
 
-    def watching(opener):
-        for row in original(opener):
+    def watching(opener, *more):
+        for row in original(opener, *more):
             produced.append(row[0])
             yield row
 
