@@ -84,6 +84,8 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "DEFAULT_LANGUAGE": environ.get("PORTAL_DEFAULT_LANGUAGE", "en"),
         "SITE_NAME": environ.get("PORTAL_SITE_NAME") or DEFAULT_SITE_NAME,
         "NEUTRAL_TITLE": environ.get("PORTAL_NEUTRAL_TITLE", ""),
+        # pages for clients name only themselves in the tab and history, never the organisation
+        "NEUTRAL_TITLES": _flag(environ, "PORTAL_NEUTRAL_TITLES", True),
         "QUICK_EXIT_URL": environ.get("PORTAL_QUICK_EXIT_URL") or DEFAULT_QUICK_EXIT_URL,
         "QUICK_EXIT_URL_ES": environ.get("PORTAL_QUICK_EXIT_URL_ES", ""),
         "MAX_CONTENT_LENGTH": _int(environ, "PORTAL_MAX_CONTENT_LENGTH", 1024 * 1024),

@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     """The values every template of the layout reads."""
     constant = {
         "neutral_title": app.config["NEUTRAL_TITLE"],
+        "neutral_titles": app.config["NEUTRAL_TITLES"],
         "languages": i18n.LANGUAGES,
     }
     # texts the organisation sets (portal/sitetexts.py), in the reader's language

@@ -21,6 +21,22 @@ def test_neutral_title_hides_what_the_site_is(tmp_path):
     assert "<title>Notes</title>" in html
 
 
+def test_client_pages_never_name_the_organisation_in_the_title_by_default(client):
+    for path, title in (("/", "Welcome"), ("/feedback", "Give feedback"),
+                        ("/feedback/status", "Read our reply"), ("/surveys", "Surveys"),
+                        ("/safety", "Staying safe online")):
+        html = client.get(path).get_data(as_text=True)
+        shown = html.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert "Community Services" not in shown, path
+        assert shown.startswith(title), (path, shown)
+
+
+def test_neutral_titles_can_be_turned_off(tmp_path):
+    app = create_app(portal_config(tmp_path, NEUTRAL_TITLES=False))
+    html = app.test_client().get("/feedback").get_data(as_text=True)
+    assert "<title>Give feedback – Community Services</title>" in html
+
+
 def test_session_cookie_is_host_prefixed_and_secure_over_https(tmp_path, make_user):
     app = create_app(portal_config(tmp_path, HTTPS=True))
     from portal.accounts.models import User

@@ -92,14 +92,19 @@ def test_retention_days_are_filled_into_the_admins_own_text(app, client, admin_c
 
 
 def test_organisation_name_appears_per_language_in_titles_and_header(client, admin_client):
-    assert _title(client.get("/?lang=en").get_data(as_text=True)).endswith("– Community Services")
-    assert _title(client.get("/?lang=es").get_data(as_text=True)).endswith("– Servicios Comunitarios")
+    assert _title(admin_client.get("/staff/?lang=en").get_data(as_text=True)).endswith("– Community Services")
+    assert _title(admin_client.get("/staff/?lang=es").get_data(as_text=True)).endswith(
+        "– Servicios Comunitarios")
     admin_client.post("/staff/settings", data=_form(organisation_name_en="Harbor House",
                                                     organisation_name_es="Casa del Puerto"))
+    assert _title(admin_client.get("/staff/?lang=es").get_data(as_text=True)) == "Personal – Casa del Puerto"
+    # the funding statement is for everyone, search engines included: it names the organisation
+    assert _title(client.get("/transparency?lang=en").get_data(as_text=True)).endswith("– Harbor House")
+    # the pages clients use name only themselves in the tab and the browser's history
     english = client.get("/feedback?lang=en").get_data(as_text=True)
     spanish = client.get("/feedback?lang=es").get_data(as_text=True)
-    assert _title(english) == "Give feedback – Harbor House"
-    assert _title(spanish) == "Danos tu opinión – Casa del Puerto"
+    assert _title(english) == "Give feedback"
+    assert _title(spanish) == "Danos tu opinión"
     assert 'class="site-name" href="/">Casa del Puerto</a>' in spanish
 
 
@@ -107,7 +112,7 @@ def test_organisation_name_from_the_environment_is_the_default_in_every_language
     app = create_app(portal_config(tmp_path, SITE_NAME="Harbor House"))
     try:
         client = app.test_client()
-        assert _title(client.get("/?lang=es").get_data(as_text=True)).endswith("– Harbor House")
+        assert _title(client.get("/transparency?lang=es").get_data(as_text=True)).endswith("– Harbor House")
     finally:
         close_pool()
 
