@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from factories import STORY_WORDS, as_staff, make_story
+from story_factories import STORY_WORDS, as_staff, make_story
 
 from portal.stories import service
 from portal.stories.models import Story, StoryUse

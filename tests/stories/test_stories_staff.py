@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from factories import as_staff, make_story
+from story_factories import as_staff, make_story
 from support.config import TEST_PASSWORD
 from support.world import sign_in
 from test_stories_withdrawal import NEW_STORY, record_story

@@ -3,7 +3,7 @@ takedown tasks for every past use; and the code itself: any spacing or case, wro
 from __future__ import annotations
 
 import pytest
-from factories import as_staff
+from story_factories import as_staff
 from support.world import sign_in, text_of_class
 
 from portal import codes
