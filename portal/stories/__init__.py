@@ -21,14 +21,11 @@ area = areas.Area(
         "stories.edit": _l("edited story"),
         "stories.use": _l("used story in a channel"),
         "stories.withdraw_staff": _l("recorded a withdrawal of consent for story"),
-        "stories.withdraw_code": _l("storyteller withdrew consent with their code for story"),
         "stories.renew": _l("recorded a renewal of consent for story"),
         "stories.takedown_done": _l("completed takedown task"),
         "stories.export_uses": _l("downloaded the use log of story"),
         "stories.purge": _l("erased the words of withdrawn or expired stories, in number:"),
     },
-    # the storyteller acts without an account: the day is enough
-    audit_day_only=frozenset({"stories.withdraw_code"}),
     access={
         "GET /stories/withdraw": areas.PUBLIC,
         "POST /stories/withdraw": areas.PUBLIC,

@@ -464,8 +464,9 @@ def withdraw(story: Story, channels: list[str], by: str, actor: User | None = No
                                       channel=use.channel, created_on=today)
                  for use in StoryUse.select().where((StoryUse.story == story)
                                                     & StoryUse.channel.in_(withdrawn))]
-        record(actor, "stories.withdraw_code" if by == "code" else "stories.withdraw_staff",
-               story.public_id)
+        if by == "staff":
+            # the storyteller's own withdrawal leaves only the day on its channels: no timed row
+            record(actor, "stories.withdraw_staff", story.public_id)
     return tasks
 
 
