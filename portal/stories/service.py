@@ -38,6 +38,7 @@ LONGEST_CONSENT_DAYS = 5 * 365
 RENEWAL_WINDOW_DAYS = 30
 PAGE_SIZE = 50
 CURSOR_PATTERN = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
+USES_SHOWN = 100
 USES_CSV_HEADER = ["story", "use", "channel", "purpose", "where", "attribution", "used_on", "used_by"]
 SEALED_CELL = "[sealed]"
 
@@ -507,12 +508,14 @@ class UseLine:
     place: str | None
 
 
-def uses_of(story: Story, item_key: bytes | None) -> list[UseLine]:
-    """Every use of a story, newest first."""
+def uses_of(story: Story, item_key: bytes | None, limit: int | None = None) -> list[UseLine]:
+    """The uses of a story, newest first (all of them, or the latest `limit`)."""
     uses = (StoryUse.select(StoryUse, User)
             .join(User, JOIN.LEFT_OUTER, on=(StoryUse.used_by == User.id))
             .where(StoryUse.story == story)
-            .order_by(StoryUse.used_on.desc(), StoryUse.created_at.desc()))
+            .order_by(StoryUse.used_on.desc(), StoryUse.created_at.desc(), StoryUse.id.desc()))
+    if limit is not None:
+        uses = uses.limit(limit)
     return [UseLine(use, sealed.decrypt(use.purpose, item_key), sealed.decrypt(use.place, item_key))
             for use in uses]
 
@@ -550,6 +553,11 @@ def takedowns(story: Story | None = None, open_only: bool = True, limit: int = 2
         lines.append(TakedownLine(task, sealed.decrypt(task.story.title, item_key),
                                   _instruction(task.channel, sealed.decrypt(task.use.place, item_key))))
     return lines
+
+
+def use_count(story: Story) -> int:
+    """How many times a story was used."""
+    return StoryUse.select().where(StoryUse.story == story).count()
 
 
 def open_takedown_count() -> int:

@@ -112,7 +112,8 @@ def _story_page(story: Story, use_form: UseForm | None = None, withdraw_form: St
     details = service.describe(story, item_key)
     day = today()
     return render_template(
-        "stories/staff_story.html", details=details, uses=service.uses_of(story, item_key),
+        "stories/staff_story.html", details=details,
+        uses=service.uses_of(story, item_key, service.USES_SHOWN), use_count=service.use_count(story),
         tasks=service.takedowns(story, open_only=False), readings=service.readings(story),
         use_form=use_form or UseForm(formdata=None, attribution=story.attribution),
         withdraw_form=withdraw_form or StaffWithdrawForm(formdata=None),
