@@ -8,7 +8,6 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -126,18 +125,28 @@ class UseForm(FlaskForm):
 
 
 class StaffWithdrawForm(FlaskForm):
-    """Record a withdrawal the storyteller gave to staff in person."""
+    """Record a withdrawal the storyteller gave to staff in person (a checkbox per channel)."""
 
-    channels = SelectMultipleField(_l("Uses to withdraw"), choices=CHANNELS.form_choices(),
-                                   validate_choice=False)
     everything = BooleanField(_l("Withdraw every use"))
 
-    def validate_channels(self, field) -> None:
-        """Only listed channels, and at least one unless everything is withdrawn."""
-        if any(value not in CHANNELS for value in field.data or []):
-            raise ValidationError(_l("Choose among the listed uses."))
-        if not field.data and not self.everything.data:
+    def chosen_channels(self) -> list[str]:
+        """The channels ticked; empty means every channel when `everything` is ticked."""
+        if self.everything.data:
+            return []
+        return [value for value in CHANNELS.values if self[f"withdraw_{value}"].data]
+
+    def validate_everything(self, field) -> None:
+        """At least one use, or every use."""
+        if not field.data and not self.chosen_channels():
             raise ValidationError(_l("Choose the uses to withdraw, or withdraw every use."))
+
+    def channel_field(self, channel: str):
+        """The checkbox of one channel."""
+        return self[f"withdraw_{channel}"]
+
+
+for _value, _label in CHANNELS:
+    setattr(StaffWithdrawForm, f"withdraw_{_value}", BooleanField(_label))
 
 
 class LookupForm(FlaskForm):

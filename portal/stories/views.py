@@ -205,9 +205,9 @@ def staff_withdraw(story_id: int):
     if not form.validate_on_submit():
         return _story_page(story, withdraw_form=form)
     try:
-        tasks = service.withdraw(story, [] if form.everything.data else form.channels.data, "staff", g.user)
+        tasks = service.withdraw(story, form.chosen_channels(), "staff", g.user)
     except service.StoryError as error:
-        form.channels.errors.append(str(error))
+        form.everything.errors.append(str(error))
         return _story_page(story, withdraw_form=form)
     flash(_("Withdrawal recorded. It applies at once to every future use.") + " "
           + _("Takedown tasks: %(n)d.", n=len(tasks)), "success")
@@ -315,9 +315,9 @@ def withdraw():
         form = WithdrawForm()
         if form.validate_on_submit():
             try:
-                service.withdraw(story, [] if form.everything.data else form.channels.data, "code")
+                service.withdraw(story, form.chosen_channels(), "code")
             except service.StoryError as error:
-                form.channels.errors.append(str(error))
+                form.everything.errors.append(str(error))
             else:
                 note = _("Done. We will not use your story in these ways again, starting now.")
                 form = WithdrawForm(formdata=None, code=code)

@@ -173,8 +173,9 @@ FORMS: list[HostileForm] = [
                 shows=_story_page("story-renew")),
     HostileForm("record a withdrawal", "staff",
                 lambda w: f"/staff/stories/{_in_world(w, 'story-staff-withdraw')[1]}/withdraw",
-                lambda w: {"channels": "print"},
-                {"channels": Field(CHOICE, choices=("", *CHANNEL_VALUES)), "everything": Field(SECRET)},
+                lambda w: {"withdraw_print": "y"},
+                {"withdraw_print": Field(SECRET), "withdraw_funders": Field(SECRET),
+                 "everything": Field(SECRET)},
                 shows=_story_page("story-staff-withdraw")),
     HostileForm("receipt download", "staff",
                 lambda w: f"/staff/stories/{_in_world(w, 'story')[1]}/receipt.txt",
@@ -182,8 +183,8 @@ FORMS: list[HostileForm] = [
     HostileForm("withdrawal code", "anonymous", lambda w: "/stories/withdraw",
                 lambda w: {"code": _in_world(w, "story-lookup")[0]}, {"code": Field(SECRET)}),
     HostileForm("withdraw with the code", "anonymous", lambda w: "/stories/withdraw",
-                lambda w: {"code": _in_world(w, "story-withdraw")[0], "withdraw": "y", "channels": "print"},
-                {"code": Field(SECRET), "channels": Field(CHOICE, choices=("", *CHANNEL_VALUES)),
+                lambda w: {"code": _in_world(w, "story-withdraw")[0], "withdraw": "y", "withdraw_print": "y"},
+                {"code": Field(SECRET), "withdraw_print": Field(SECRET),
                  "everything": Field(SECRET), "withdraw": Field(SECRET)},
                 shows=_story_page("story-withdraw")),
 ]
@@ -234,7 +235,7 @@ def _open_story(visitor: Visitor, state: dict) -> None:
 
 def _withdraw_story(visitor: Visitor, state: dict) -> None:
     answer = visitor.post("/stories/withdraw", {"code": state["story_code"], "withdraw": "y",
-                                                "channels": "website"})
+                                                "withdraw_website": "y"})
     assert answer.status_code == 200 and "will not use your story in these ways again" in answer.text
 
 
@@ -319,7 +320,7 @@ def _withdraw_errors(page, server) -> None:
 
 def _withdraw_done(page, server) -> None:
     _withdraw_page(page, server)
-    page.locator("#channel-website").check()
+    page.locator("#withdraw_website").check()
     submit(page, "main form:has([name=withdraw]) button[type=submit]")
 
 

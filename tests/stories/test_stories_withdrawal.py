@@ -93,7 +93,7 @@ def test_withdrawal_blocks_future_uses_at_once_and_makes_a_takedown_task_for_eac
     _use(app, staff_user, story, place="Newsletter mirror of the stories page")
     _use(app, staff_user, story, channel="funders", place="City report")
     page = app.test_client().post("/stories/withdraw", data={
-        "code": code.lower(), "withdraw": "y", "channels": ["website"]}).get_data(as_text=True)
+        "code": code.lower(), "withdraw": "y", "withdraw_website": "y"}).get_data(as_text=True)
     assert "We will not use your story in these ways again" in page
     # the same moment: the gate refuses the withdrawn channel and still allows the other
     with pytest.raises(service.ConsentRefused):
@@ -134,20 +134,24 @@ def test_withdrawing_everything_leaves_no_allowed_use(app, staff_client, staff_u
     assert "No use of your story is allowed any more" in page
 
 
-def test_a_withdrawal_asks_for_nothing_but_the_code_and_refuses_unknown_channels(app, staff_client, query):
+def test_a_withdrawal_asks_for_nothing_but_the_code_and_says_when_nothing_is_chosen(app, staff_client):
     code, story = record_story(app, staff_client)
     response = app.test_client().post("/stories/withdraw", data={
-        "code": code, "withdraw": "y", "channels": ["moon"]})
-    assert response.status_code == 200 and "Choose among the listed uses." in response.get_data(as_text=True)
+        "code": code, "withdraw": "y", "withdraw_moon": "y"})
+    assert response.status_code == 200 and "Choose the uses to withdraw" in response.get_data(as_text=True)
+    with pytest.raises(service.StoryError, match="Choose among the listed uses."):
+        with app.test_request_context(), db.connection_context():
+            service.withdraw(Story.get_by_id(story.id), ["moon"], "code")
     nothing = app.test_client().post("/stories/withdraw", data={"code": code, "withdraw": "y"})
     assert "Choose the uses to withdraw, or withdraw every use." in nothing.get_data(as_text=True)
-    assert query(lambda: StoryChannel.select().where(StoryChannel.withdrawn_on.is_null(False)).count()) == 0
+    with app.app_context(), db.connection_context():
+        assert StoryChannel.select().where(StoryChannel.withdrawn_on.is_null(False)).count() == 0
 
 
 def test_staff_record_a_withdrawal_given_in_person(app, staff_client, staff_user, query):
     _, story = record_story(app, staff_client)
     _use(app, staff_user, story, channel="funders", place="City report")
-    response = staff_client.post(f"/staff/stories/{story.public_id}/withdraw", data={"channels": ["funders"]})
+    response = staff_client.post(f"/staff/stories/{story.public_id}/withdraw", data={"withdraw_funders": "y"})
     assert response.status_code == 302
     row = query(lambda: StoryChannel.get((StoryChannel.story == story.id)
                                          & (StoryChannel.channel == "funders")))
