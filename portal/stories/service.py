@@ -14,7 +14,7 @@ from portal import clock, codes
 from portal.accounts import sealed
 from portal.accounts.audit import AuditEntry, record
 from portal.accounts.models import User
-from portal.db import fresh_public_id, write_transaction
+from portal.db import fresh_public_id, new_public_id, write_transaction
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.stories.models import (
@@ -39,6 +39,8 @@ RENEWAL_WINDOW_DAYS = 30
 PAGE_SIZE = 50
 CURSOR_PATTERN = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
 USES_SHOWN = 100
+TASK_BATCH = 500
+EXPIRING_SHOWN = 50
 USES_CSV_HEADER = ["story", "use", "channel", "purpose", "where", "attribution", "used_on", "used_by"]
 SEALED_CELL = "[sealed]"
 
@@ -461,14 +463,38 @@ def withdraw(story: Story, channels: list[str], by: str, actor: User | None = No
          .where((StoryChannel.story == story) & StoryChannel.channel.in_(withdrawn)
                 & StoryChannel.withdrawn_on.is_null())
          .execute())
-        tasks = [StoryTakedown.create(public_id=fresh_public_id(StoryTakedown), story=story, use=use,
-                                      channel=use.channel, created_on=today)
-                 for use in StoryUse.select().where((StoryUse.story == story)
-                                                    & StoryUse.channel.in_(withdrawn))]
+        channel_of = dict(StoryUse.select(StoryUse.id, StoryUse.channel)
+                          .where((StoryUse.story == story) & StoryUse.channel.in_(withdrawn))
+                          .order_by(StoryUse.id).tuples())
+        use_ids = list(channel_of)
+        public_ids = _fresh_task_ids(len(use_ids))
+        for start in range(0, len(use_ids), TASK_BATCH):
+            # one statement a batch: a much-used story may have thousands of past uses
+            StoryTakedown.insert_many([
+                {"public_id": public_id, "story": story.id, "use": use_id,
+                 "channel": channel_of[use_id], "created_on": today}
+                for use_id, public_id in zip(use_ids[start:start + TASK_BATCH],
+                                             public_ids[start:start + TASK_BATCH], strict=True)]).execute()
+        tasks = list(StoryTakedown.select().where(StoryTakedown.public_id.in_(public_ids))
+                     .order_by(StoryTakedown.id)) if public_ids else []
         if by == "staff":
             # the storyteller's own withdrawal leaves only the day on its channels: no timed row
             record(actor, "stories.withdraw_staff", story.public_id)
     return tasks
+
+
+def _fresh_task_ids(count: int) -> list[int]:
+    """`count` random public ids no takedown task holds yet (call inside the write transaction)."""
+    chosen: set[int] = set()
+    while len(chosen) < count:
+        wanted = {new_public_id() for _ in range(count - len(chosen))} - chosen
+        taken = set()
+        for start in range(0, len(wanted), TASK_BATCH):
+            batch = list(wanted)[start:start + TASK_BATCH]
+            taken |= {row[0] for row in StoryTakedown.select(StoryTakedown.public_id)
+                      .where(StoryTakedown.public_id.in_(batch)).tuples()}
+        chosen |= wanted - taken
+    return list(chosen)
 
 
 def renew(actor: User, story: Story, given_on: dt.date, method: str, language: str,
@@ -488,13 +514,14 @@ def renew(actor: User, story: Story, given_on: dt.date, method: str, language: s
         record(actor, "stories.renew", story.public_id)
 
 
-def expiring_soon(today: dt.date | None = None) -> list[Story]:
-    """Stories whose consent ends within 30 days (and has not ended), soonest first."""
+def expiring_soon(today: dt.date | None = None, limit: int = EXPIRING_SHOWN) -> tuple[list[Story], int]:
+    """Stories whose consent ends within 30 days (and has not ended), soonest first (the first
+    `limit` of them), and how many there are."""
     today = today or clock.today()
-    return list(Story.select()
-                .where(Story.consent_expires_on.between(today, today + dt.timedelta(days=RENEWAL_WINDOW_DAYS))
-                       & Story.erased_on.is_null())
-                .order_by(Story.consent_expires_on, Story.public_id))
+    query = (Story.select()
+             .where(Story.consent_expires_on.between(today, today + dt.timedelta(days=RENEWAL_WINDOW_DAYS))
+                    & Story.erased_on.is_null()))
+    return list(query.order_by(Story.consent_expires_on, Story.public_id).limit(limit)), query.count()
 
 
 # --- uses and takedowns ----------------------------------------------------------------------

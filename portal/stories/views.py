@@ -61,8 +61,10 @@ def _story_or_404(story_id: int) -> Story:
 def staff_list():
     """Every story newest first, the consents ending soon and the open takedown tasks."""
     page = service.list_stories(request.args.get("cursor"))
-    return render_template("stories/staff_list.html", page=page, paged=bool(request.args.get("cursor")),
-                           expiring=service.expiring_soon(), open_tasks=service.open_takedown_count())
+    paged = bool(request.args.get("cursor"))
+    expiring, expiring_count = service.expiring_soon() if not paged else ([], 0)
+    return render_template("stories/staff_list.html", page=page, paged=paged, expiring=expiring,
+                           expiring_count=expiring_count, open_tasks=service.open_takedown_count())
 
 
 def _new_form() -> StoryForm:
