@@ -113,7 +113,9 @@ class EditForm(FlaskForm):
 class UseForm(FlaskForm):
     """Use the story in one channel: through the gate."""
 
-    channel = SelectField(_l("Channel"), choices=CHANNELS.form_choices())
+    # the page offers only the channels allowed today; anything else is refused by the gate,
+    # which says exactly why (not agreed, withdrawn on a day, consent ended)
+    channel = SelectField(_l("Channel"), choices=CHANNELS.form_choices(), validate_choice=False)
     purpose = _text(_l("What it is for"), MAX_USE_TEXT, required=_l("Say what the story is used for."),
                     description=_l("For example: 2026 annual report to the city."))
     place = _text(_l("Where it will appear"), MAX_USE_TEXT, required=_l("Say where the story will appear."),

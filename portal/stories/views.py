@@ -5,6 +5,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -98,14 +99,26 @@ def staff_new():
     return render_template("stories/staff_new.html", form=form)
 
 
+def _withdraw_address() -> str:
+    """The public address of the withdrawal page, as printed on a receipt."""
+    return f"{current_app.config['BASE_URL']}{url_for('stories.withdraw')}"
+
+
 def _receipt_page(story: Story, code: str | None):
     """The printable consent receipt; the code only right after recording."""
     details = service.describe(story, service.staff_key(story))
     return render_template("stories/receipt.html", details=details, code=code,
+                           withdraw_url=_withdraw_address(),
                            download=ReceiptDownloadForm(formdata=None, code=code or ""))
 
 
 # --- one story -------------------------------------------------------------------------------
+
+def _offer_allowed_channels(form: UseForm, details: service.StoryDetails) -> UseForm:
+    """The use form offers only the channels the consent allows today (the gate checks again)."""
+    form.channel.choices = [(channel, CHANNELS.label(channel)) for channel in details.active_channels]
+    return form
+
 
 def _story_page(story: Story, use_form: UseForm | None = None, withdraw_form: StaffWithdrawForm | None = None,
                 renew_form: RenewForm | None = None, status: int = 200):
@@ -117,7 +130,8 @@ def _story_page(story: Story, use_form: UseForm | None = None, withdraw_form: St
         "stories/staff_story.html", details=details,
         uses=service.uses_of(story, item_key, service.USES_SHOWN), use_count=service.use_count(story),
         tasks=service.takedowns(story, open_only=False), readings=service.readings(story),
-        use_form=use_form or UseForm(formdata=None, attribution=story.attribution),
+        use_form=_offer_allowed_channels(use_form or UseForm(formdata=None, attribution=story.attribution),
+                                         details),
         withdraw_form=withdraw_form or StaffWithdrawForm(formdata=None),
         renew_form=renew_form or RenewForm(formdata=None, consent_given_on=day,
                                            consent_expires_on=service.default_expiry(day),
@@ -181,7 +195,7 @@ def staff_edit(story_id: int):
 def staff_use(story_id: int):
     """Use the story in a channel: through the gate, which logs the use or refuses it."""
     story = _story_or_404(story_id)
-    form = UseForm()
+    form = _offer_allowed_channels(UseForm(), service.describe(story, None))
     if not form.validate_on_submit():
         return _story_page(story, use_form=form)
     try:
@@ -255,7 +269,7 @@ def staff_receipt_text(story_id: int):
             code = codes.tidy(typed)
     details = service.describe(story, service.staff_key(story))
     text = render_template("stories/receipt.txt", details=details, code=code,
-                           withdraw_url=url_for("stories.withdraw", _external=True))
+                           withdraw_url=_withdraw_address())
     return Response(text, mimetype="text/plain",
                     headers={"Content-Disposition":
                              f'attachment; filename="consent-receipt-{story.public_id}.txt"'})

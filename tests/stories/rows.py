@@ -283,9 +283,11 @@ def _receipt(page, server) -> None:
 
 def _use_refused(page, server) -> None:
     page.goto(f"/staff/stories/{seed_on_server(server)[1]}")
-    page.locator("[name=channel]").select_option("social")
-    page.locator("[name=purpose]").fill("Campaign")
-    page.locator("[name=place]").fill("Instagram")
+    page.locator("[name=channel]").select_option("funders")
+    page.locator("[name=purpose]").fill("Annual report")
+    page.locator("[name=place]").fill("City report")
+    # not the credit the storyteller chose: the gate refuses
+    page.locator("[name=attribution]").select_option("real_name")
     submit(page, "main form:has([name=purpose]) button[type=submit]")
 
 
