@@ -96,6 +96,10 @@ ROUTES = [
     Route("GET", "/staff/surveys", staff=True),
     Route("GET", "/staff/surveys/what-would-help/results", staff=True),
     Route("GET", "/staff/surveys/what-would-help/crosstab?rows=1&cols=5", staff=True),
+    Route("GET", "/staff/stories", staff=True),
+    Route("GET", "/staff/stories/takedowns", staff=True),
+    Route("POST", "/stories/withdraw", {"code": "0000-0000-0000-0000"}, [visit("/stories/withdraw")],
+          expect_text="could not find a story"),
 ]
 FLOOR_ROUTES = [Route("GET", "/floor"), Route("POST", "/floor", {"message": "@text"})]
 

@@ -80,6 +80,7 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         # empty: a store in the instance folder that every worker shares (see portal/throttle.py)
         "RATELIMIT_STORAGE_URI": environ.get("PORTAL_RATELIMIT_STORAGE_URL", ""),
         "FEEDBACK_RETENTION_DAYS": _int(environ, "PORTAL_FEEDBACK_RETENTION_DAYS", 365),
+        "STORIES_RETENTION_DAYS": _int(environ, "PORTAL_STORIES_RETENTION_DAYS", 90),
         "MIN_CELL_SIZE": _int(environ, "PORTAL_MIN_CELL_SIZE", 5),
         "DEFAULT_LANGUAGE": environ.get("PORTAL_DEFAULT_LANGUAGE", "en"),
         "SITE_NAME": environ.get("PORTAL_SITE_NAME") or DEFAULT_SITE_NAME,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -387,5 +388,44 @@ def test_no_submitted_word_is_in_the_database_files_or_a_backup(app, make_user, 
         content = path.read_bytes()
         for words in secrets_typed.values():
             for piece in (words, words.split(",")[1].strip()):
+                assert piece.encode() not in content, f"{piece!r} found in {path.name}"
+                assert piece.encode("utf-16-le") not in content, f"{piece!r} found in {path.name}"
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="reads the SQLite files themselves")
+def test_no_story_word_or_storyteller_name_is_in_the_database_files_or_a_backup(app, make_user, runner,
+                                                                                tmp_path):
+    typed = {"title": "Harbour lights, canary-four", "story_text": "I slept by the harbour, canary-five",
+             "content_notes": "Mentions the docks, canary-six", "real_name": "Marisol Canaryseven",
+             "credit_name": "Lucero Canaryeight", "conditions_website": "Not in Portsmouth, canary-nine"}
+    staff = app.test_client()
+    sign_in(staff, make_user("staff"))
+    today = clock.today()
+    page = staff.post("/staff/stories/new", data={
+        **typed, "attribution": "pseudonym", "channel_website": "y", "consent_given_on": today.isoformat(),
+        "consent_expires_on": (today + dt.timedelta(days=365)).isoformat(), "consent_method": "in_person",
+        "consent_language": "en", "wording_version": "2026-1"}).get_data(as_text=True)
+    code = text_of_class(page, "receipt")
+    assert code, "no withdrawal code on the receipt"
+    with app.app_context(), db.connection_context():
+        from portal.stories import service
+
+        story_id = service.find_by_code(code).public_id
+    used = staff.post(f"/staff/stories/{story_id}/use", data={
+        "channel": "website", "purpose": "Stories page, canary-ten", "place": "/stories/canary-eleven",
+        "attribution": "pseudonym", "conditions_respected": "y"}).get_data(as_text=True)
+    assert "Lucero Canaryeight" in used and "Marisol" not in used
+    typed.update(purpose="Stories page, canary-ten", place="/stories/canary-eleven")
+    # the storyteller's page opens with the code alone
+    shown = app.test_client().post("/stories/withdraw", data={"code": code}).get_data(as_text=True)
+    assert typed["title"] in shown and typed["place"] in shown
+    backup = tmp_path / "stories-copy.sqlite"
+    assert runner.invoke(args=["backup", str(backup)]).exit_code == 0
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    files = [*database.parent.glob(database.name + "*"), backup]
+    for path in files:
+        content = path.read_bytes()
+        for words in typed.values():
+            for piece in {words, *re.findall(r"[Cc]anary-?\w+", words)}:
                 assert piece.encode() not in content, f"{piece!r} found in {path.name}"
                 assert piece.encode("utf-16-le") not in content, f"{piece!r} found in {path.name}"
