@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal import areas
 from portal.i18n import lazy_gettext as _l
-from portal.stories import demo, migrations, service, views
+from portal.stories import dashboard, demo, migrations, service, views
 from portal.stories.models import MODELS
 
 area = areas.Area(
@@ -12,6 +12,7 @@ area = areas.Area(
     blueprint=views.bp,
     staff_nav=areas.NavEntry("stories.staff_list", _l("Stories")),
     demo=demo.demo_stories,
+    dashboard=dashboard.cards,
     purge=service.purge_report,
     migrations=migrations.MIGRATIONS,
     models=MODELS,

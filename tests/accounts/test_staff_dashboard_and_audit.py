@@ -93,3 +93,27 @@ def test_the_dashboard_does_not_count_complaints_kept_from_this_person(app):
     named = app.test_client()
     log_in(named, reader)
     assert "2 threads waiting for a reply" in named.get("/staff/").get_data(as_text=True)
+
+
+def test_the_dashboard_shows_takedowns_waiting_and_consents_ending(app):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stories"))
+    from story_factories import make_story
+
+    from portal import clock
+    from portal.stories import service as stories
+
+    with app.test_request_context("/"), db.connection_context():
+        story, code = make_story(consent_expires_on=clock.today() + dt.timedelta(days=10))
+        key = stories.key_for_code(story, code)
+        stories.use_story(story, "funders", "Annual report", None, "Report, page 4", story.attribution,
+                          item_key=key)
+        stories.withdraw(story, ["funders"], "code")
+        make_story()
+    client = app.test_client()
+    log_in(client, make_account(app, "staff", "marta"))
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "1 takedown task waiting" in page
+    assert "1 consent ends within 30 days" in page
+    assert f'href="/staff/stories/{story.public_id}">A consent ends on' in page
