@@ -76,6 +76,8 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": environ.get("PORTAL_RATELIMIT_STORAGE_URL", ""),
         "FEEDBACK_RETENTION_DAYS": _int(environ, "PORTAL_FEEDBACK_RETENTION_DAYS", 365),
         "MIN_CELL_SIZE": _int(environ, "PORTAL_MIN_CELL_SIZE", 5),
+        "SMTP_URL": environ.get("PORTAL_SMTP_URL", ""),
+        "MAIL_FROM": environ.get("PORTAL_MAIL_FROM", ""),
         "DEFAULT_LANGUAGE": environ.get("PORTAL_DEFAULT_LANGUAGE", "en"),
         "SITE_NAME": environ.get("PORTAL_SITE_NAME", "Community Services"),
         "NEUTRAL_TITLE": environ.get("PORTAL_NEUTRAL_TITLE", ""),

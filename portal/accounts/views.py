@@ -3,7 +3,18 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from portal.accounts import keys, sealed, service
 from portal.accounts.audit import AuditEntry, action_label, day_only_actions
@@ -40,7 +51,11 @@ def _after_login_target(next_path: str | None) -> str:
     if is_safe_next(next_path):
         return next_path
     user = g.user
-    return url_for("accounts.staff_home") if user.is_staff else url_for("home.index")
+    if user.is_staff:
+        return url_for("accounts.staff_home")
+    # an area may give a role its own start page (the council's member home)
+    home = current_app.config.get("ROLE_HOME", {}).get(user.role)
+    return url_for(home) if home else url_for("home.index")
 
 
 def _ask_second_factor(user: User, next_path: str | None, private_key: bytes | None):
@@ -160,6 +175,8 @@ def setup():
     link = service.find_link(form.token.data or "")
     if link is None:
         return render_template("accounts/setup_invalid.html"), 404
+    if request.method == "GET" and link.role == "council" and link.username and not link.user_id:
+        form.username.data = link.username
     if form.validate_on_submit():
         try:
             user = service.use_link(form.token.data, form.username.data or "",
@@ -192,6 +209,7 @@ def account():
             g.user = User.get_by_id(g.user.id)
             start_session(g.user)
             keys.carry(private_key, g.user)
+            keys.carry_personal()
             flash(_("Password changed. You were logged out everywhere else."), "success")
             return redirect(url_for("accounts.account"))
     remaining = service.remaining_recovery_codes(g.user) if g.user.totp_enabled else 0
