@@ -208,10 +208,10 @@ def member_can_read(user: User) -> bool:
 def give_out_council_key() -> int:
     """With staff access: a grant for each current member who has a key pair and none yet, and no
     grant for anyone whose term has ended. Returns how many grants were made."""
+    row = council_key()
     private = council_private_key()
     if private is None:
         return 0
-    row = council_key()
     current = Member.current(today())
     current_users = [member.user_id for member in current]
     made = 0

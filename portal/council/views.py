@@ -541,7 +541,7 @@ def staff_participation_delete(entry_id: int):
 @staff_required
 def staff_participation_csv():
     """What each member is owed for the period, as CSV."""
-    _, start, end = _period()
+    _form, start, end = _period()
     with write_transaction():
         record(g.user, "council.export", None)
     header = [_("Member number"), _("Name"), _("From"), _("To"), _("Hours"),
