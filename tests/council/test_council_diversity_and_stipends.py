@@ -139,7 +139,8 @@ def test_attendance_and_logged_time_add_up_in_the_export_and_the_members_own_rec
     home = member_client(app, ama).get("/council/home").get_data(as_text=True)
     assert "40.84" in home and "Read the phone proposal" in home
     # a member sees only their own record
-    assert "Read the phone proposal" not in member_client(app, luz).get("/council/home").get_data(as_text=True)
+    other_home = member_client(app, luz).get("/council/home").get_data(as_text=True)
+    assert "Read the phone proposal" not in other_home
 
 
 def test_a_meeting_missed_is_taken_off_when_attendance_is_corrected(app, query):

@@ -17,6 +17,10 @@ from portal.council.models import Proposal, ProposalResponse
 from portal.db import db
 
 
+def _read(client, path: str) -> str:
+    return client.get(path).get_data(as_text=True)
+
+
 def _respond(browser, proposal, position="support", comment="", **extra):
     return browser.post(f"/council/proposals/{proposal.public_id}",
                         data={"position": position, "comment": comment, **extra})
@@ -28,11 +32,11 @@ def test_a_members_response_is_hidden_from_others_until_they_respond(app):
     give_access(app)
     proposal = make_proposal(app)
     assert _respond(early_browser, proposal, "object", "Mornings matter to the clinic").status_code == 302
-    before = late_browser.get(f"/council/proposals/{proposal.public_id}").get_data(as_text=True)
+    before = _read(late_browser, f"/council/proposals/{proposal.public_id}")
     assert "Mornings matter to the clinic" not in before and "Ama" not in before
     assert "once you have sent yours" in before
     _respond(late_browser, proposal, "support")
-    after = late_browser.get(f"/council/proposals/{proposal.public_id}").get_data(as_text=True)
+    after = _read(late_browser, f"/council/proposals/{proposal.public_id}")
     assert "Mornings matter to the clinic" in after and "Ama" in after
 
 
@@ -44,7 +48,7 @@ def test_every_response_is_visible_to_members_once_the_proposal_closes(app, quer
     _respond(writer_browser, proposal, "concerns", "Only with two staff at night")
     with app.app_context(), db.connection_context():
         Proposal.update(closes_on=today() - dt.timedelta(days=1)).where(Proposal.id == proposal.id).execute()
-    page = silent_browser.get(f"/council/proposals/{proposal.public_id}").get_data(as_text=True)
+    page = _read(silent_browser, f"/council/proposals/{proposal.public_id}")
     assert "Only with two staff at night" in page
     assert "You did not respond before it closed." in page
 
@@ -85,14 +89,14 @@ def test_a_response_without_a_name_still_counts_and_hides_the_name_from_staff_an
     proposal = make_proposal(app)
     _respond(shy_browser, proposal, "object", "I object to this", hide_name="y")
     _respond(other_browser, proposal, "support")
-    staff_page = staff_client(app).get(f"/staff/council/proposals/{proposal.public_id}").get_data(as_text=True)
+    staff_page = _read(staff_client(app), f"/staff/council/proposals/{proposal.public_id}")
     assert "Zephyrine" not in staff_page and "I object to this" in staff_page
     assert "A member (name withheld)" in staff_page
     tally = staff_page.split("Tally")[1]
     assert "Object</th><td class=\"num\">1<" in tally.replace("\n", "")
-    assert "Zephyrine" not in other_browser.get(f"/council/proposals/{proposal.public_id}").get_data(as_text=True)
+    assert "Zephyrine" not in _read(other_browser, f"/council/proposals/{proposal.public_id}")
     # the member still sees their own
-    assert "Zephyrine" in shy_browser.get(f"/council/proposals/{proposal.public_id}").get_data(as_text=True)
+    assert "Zephyrine" in _read(shy_browser, f"/council/proposals/{proposal.public_id}")
 
 
 def test_only_staff_record_a_decision_and_the_council_then_sees_it(app, query):
@@ -100,11 +104,12 @@ def test_only_staff_record_a_decision_and_the_council_then_sees_it(app, query):
     browser = member_client(app, member)
     proposal = make_proposal(app)
     decision = {"decision": "Open late on Thursdays", "action": "Two staff every late shift"}
-    assert browser.post(f"/staff/council/proposals/{proposal.public_id}/decision", data=decision).status_code == 403
+    path = f"/staff/council/proposals/{proposal.public_id}/decision"
+    assert browser.post(path, data=decision).status_code == 403
     assert query(lambda: Proposal.get_by_id(proposal.id).decision) is None
     staff = staff_client(app)
-    assert staff.post(f"/staff/council/proposals/{proposal.public_id}/decision", data=decision).status_code == 302
-    assert "Open late on Thursdays" in browser.get(f"/council/proposals/{proposal.public_id}").get_data(as_text=True)
+    assert staff.post(path, data=decision).status_code == 302
+    assert "Open late on Thursdays" in _read(browser, f"/council/proposals/{proposal.public_id}")
     # not public until staff publish it
     assert "Open late on Thursdays" not in app.test_client().get("/council").get_data(as_text=True)
     staff.post(f"/staff/council/proposals/{proposal.public_id}/publish", data={"publish": "yes"})
@@ -134,7 +139,7 @@ def test_staff_write_open_and_read_a_proposal_with_sanitised_background(app, que
     staff.post(f"/staff/council/proposals/{proposal.public_id}/open")
     assert query(lambda: Proposal.get_by_id(proposal.id).state) == "open"
     browser = member_client(app, add_member(app))
-    page = browser.get(f"/council/proposals/{proposal.public_id}").get_data(as_text=True)
+    page = _read(browser, f"/council/proposals/{proposal.public_id}")
     assert "<strong>about the same</strong>" in page and "<script>alert" not in page
 
 
