@@ -128,7 +128,7 @@ def profile():
     """A member writes their own self-description and chooses who sees each part."""
     member = service.member_for(g.user)
     if member is None:
-        return render_template("council/not_member.html"), 404
+        return render_template("council/not_member.html")
     form = ProfileForm()
     if request.method == "GET":
         form.name.data, form.name_public.data, form.email.data = member.name, member.name_public, member.email
@@ -531,9 +531,10 @@ def staff_participation_delete(entry_id: int):
     """Remove an entry logged by mistake."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    if not service.delete_participation(g.user, entry_id):
-        abort(404)
-    flash(_("The entry was removed."), "success")
+    if service.delete_participation(g.user, entry_id):
+        flash(_("The entry was removed."), "success")
+    else:
+        flash(_("This entry was already removed."), "info")
     return redirect(url_for("council.staff_participation"))
 
 
