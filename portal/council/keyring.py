@@ -34,7 +34,14 @@ from portal import sealing
 from portal.accounts import keys, sealed
 from portal.accounts.models import User
 from portal.clock import today
-from portal.council.models import CouncilGrant, CouncilKey, Member, MemberKey, ProfileEntry
+from portal.council.models import (
+    CouncilGrant,
+    CouncilKey,
+    Member,
+    MemberKey,
+    ProfileEntry,
+    ProposalResponse,
+)
 from portal.db import db, write_transaction
 from portal.roles import COUNCIL
 
@@ -75,6 +82,8 @@ def _new_member_key(user: User, password: str, lost: bool) -> bytes:
             # the member's own copies of shared words cannot be opened either: the shared ones stay
             (ProfileEntry.update(own_seal=None)
              .where(ProfileEntry.member.in_(members)).execute())
+            (ProposalResponse.update(own_seal=None)
+             .where(ProposalResponse.member.in_(members)).execute())
             if gone:
                 Member.update(personal_lost_on=today()).where(Member.user == user).execute()
     return private

@@ -124,6 +124,7 @@ def _v1_council() -> None:
         org_key = BlobField(null=True)
         council_key = BlobField(null=True)
         comment = BlobField(null=True)
+        own_seal = BlobField(null=True)
         updated_on = DateField()
 
         class Meta:

@@ -191,6 +191,8 @@ class ProposalResponse(BaseModel):
     org_key = SealedKeyField(null=True)
     council_key = BytesField(null=True)
     comment = ItemTextField(null=True)
+    # the comment sealed to the member's own key, so they read it before the council key reaches them
+    own_seal = BytesField(null=True)
     updated_on = DateField()
 
     class Meta:

@@ -497,10 +497,11 @@ def respond(user: User, member: Member | None, proposal: Proposal, position: str
     if position not in POSITIONS:
         raise CouncilError(_("Choose a position."), "position")
     columns = {"position": position, "hide_name": bool(hide_name), "updated_on": today,
-               "org_key": None, "council_key": None, "comment": None}
+               "org_key": None, "council_key": None, "comment": None, "own_seal": None}
     if comment and not is_blank(comment):
         sealed = keyring.seal_for_council(comment)
-        columns.update(org_key=sealed["org_key"], council_key=sealed["council_key"], comment=sealed["text"])
+        columns.update(org_key=sealed["org_key"], council_key=sealed["council_key"], comment=sealed["text"],
+                       own_seal=keyring.seal_for_member(comment, user))
     with write_transaction():
         existing = own_response(member, proposal)
         if existing is None:
@@ -534,10 +535,11 @@ def responses_for(proposal: Proposal, viewer: User) -> list[ShownResponse]:
     for response in query:
         own = response.member.user_id == viewer.id
         name = response.member.name if (own or not response.hide_name) else None
-        shown.append(ShownResponse(name, response.position,
-                                   keyring.open_for_reader(response.org_key, response.council_key,
-                                                           response.comment),
-                                   response.comment is not None, own, response.updated_on))
+        text = keyring.open_own(response.own_seal) if own else None
+        if text is None:
+            text = keyring.open_for_reader(response.org_key, response.council_key, response.comment)
+        shown.append(ShownResponse(name, response.position, text, response.comment is not None, own,
+                                   response.updated_on))
     return shown
 
 

@@ -164,3 +164,10 @@ def test_comments_are_sealed_for_staff_and_council(app, query):
     _respond(browser, proposal, "support", "canary comment words")
     row = query(lambda: ProposalResponse.get())
     assert b"canary" not in row.comment and row.org_key and row.council_key
+
+
+def test_a_member_reads_their_own_comment_before_staff_give_them_the_council_key(app):
+    browser = member_client(app, add_member(app))
+    proposal = make_proposal(app)
+    _respond(browser, proposal, "object", "My own words come back to me")
+    assert "My own words come back to me" in _read(browser, f"/council/proposals/{proposal.public_id}")
