@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.council.categories import CATEGORIES, TEXT_FIELDS, TEXT_LIMITS
 from portal.council.models import KINDS, POSITIONS, VISIBILITY
@@ -57,6 +58,13 @@ def _day(label, description=None, required: bool = False) -> DateField:
     first = (InputRequired(message=_l("Give a date as YYYY-MM-DD.")) if required
              else Optional(strip_whitespace=False))
     return DateField(label, description=description, validators=[first])
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices, each a checkbox (the page draws them)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def _visibility(label) -> SelectField:
@@ -171,7 +179,7 @@ class MeetingForm(FlaskForm):
 class AttendanceForm(FlaskForm):
     """Who came to a meeting (each counts the meeting's length as participation)."""
 
-    present = SelectMultipleField(_l("Who came"), choices=[], validate_choice=True)
+    present = CheckboxesField(_l("Who came"), choices=[], validate_choice=True)
 
 
 class ParticipationForm(FlaskForm):
@@ -204,7 +212,7 @@ class SettingsForm(FlaskForm):
     contact_es = _lines(_l("How to contact the council, in Spanish"), 5000)
     public_diversity = BooleanField(_l("Show the diversity overview on the public council page"),
                                     description=_l("Small numbers are always hidden."))
-    wanted = SelectMultipleField(_l("Who the organisation wants represented"), choices=[],
+    wanted = CheckboxesField(_l("Who the organisation wants represented"), choices=[],
                                  validate_choice=True)
     rate = StringField(_l("Usual hourly stipend"), validators=[
         InputRequired(message=_l("Give the hourly rate, for example 25.00.")),
