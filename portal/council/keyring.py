@@ -214,6 +214,15 @@ def member_can_read(user: User) -> bool:
         CouncilGrant.user == user, CouncilGrant.generation == row.generation).exists()
 
 
+def readers() -> set[int]:
+    """The account ids holding a grant for the current council key."""
+    row = CouncilKey.select().order_by(CouncilKey.generation.desc()).first()
+    if row is None:
+        return set()
+    return {grant.user_id for grant in CouncilGrant.select(CouncilGrant.user)
+            .where(CouncilGrant.generation == row.generation)}
+
+
 def give_out_council_key() -> int:
     """With staff access: a grant for each current member who has a key pair and none yet, and no
     grant for anyone whose term has ended. Returns how many grants were made."""

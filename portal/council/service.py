@@ -113,8 +113,8 @@ def member_for(user: User | None) -> Member | None:
 
 
 def all_members() -> list[Member]:
-    """Every member, current and past, by name."""
-    return list(Member.select().order_by(Member.name, Member.id))
+    """Every member, current and past, by name, with their account."""
+    return list(Member.select(Member, User).join(User).order_by(Member.name, Member.id))
 
 
 def current_members() -> list[Member]:
@@ -559,6 +559,19 @@ def tally(proposal: Proposal) -> dict[str, int]:
     return counts
 
 
+def response_counts() -> dict[int, int]:
+    """How many responses each proposal has (one grouped query)."""
+    return dict(ProposalResponse.select(ProposalResponse.proposal, fn.COUNT(ProposalResponse.id))
+                .group_by(ProposalResponse.proposal).tuples())
+
+
+def own_responses(member: Member | None) -> dict[int, ProposalResponse]:
+    """The member's responses by proposal id (one query)."""
+    if member is None:
+        return {}
+    return {r.proposal_id: r for r in ProposalResponse.select().where(ProposalResponse.member == member)}
+
+
 def record_decision(actor: User, proposal: Proposal, decision: str, action: str) -> None:
     """Staff record what the organisation decided and will do (the council then sees it)."""
     if not actor.is_staff:
@@ -590,9 +603,10 @@ def get_meeting(public_id: int) -> Meeting | None:
     return Meeting.get_or_none(Meeting.public_id == public_id)
 
 
-def all_meetings() -> list[Meeting]:
-    """Every meeting, latest first."""
-    return list(Meeting.select().order_by(Meeting.held_on.desc(), Meeting.id.desc()))
+def all_meetings(limit: int | None = None) -> list[Meeting]:
+    """Every meeting (or the latest few), latest first."""
+    query = Meeting.select().order_by(Meeting.held_on.desc(), Meeting.id.desc())
+    return list(query.limit(limit) if limit else query)
 
 
 def upcoming_meetings() -> list[Meeting]:

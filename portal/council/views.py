@@ -102,11 +102,11 @@ def member_home():
     """Where a member lands after logging in."""
     member = service.member_for(g.user)
     proposals = service.open_proposals()
-    responses = {p.id: service.own_response(member, p) for p in proposals} if member else {}
+    responses = service.own_responses(member)
     record_ = service.member_record(member) if member else ([], 0, 0)
     return render_template("council/home.html", member=member, proposals=proposals,
                            responses=responses, meetings=service.upcoming_meetings(),
-                           past_meetings=service.all_meetings()[:5], entries=record_[0],
+                           past_meetings=service.all_meetings(5), entries=record_[0],
                            total_minutes=record_[1], total_cents=record_[2],
                            currency=service.settings().currency, contact=_contact(),
                            can_read=keyring.member_can_read(g.user),
@@ -165,7 +165,7 @@ def proposals():
     open_now = service.open_proposals()
     return render_template("council/proposals.html", open_now=open_now,
                            closed=service.closed_proposals(),
-                           responses={p.id: service.own_response(member, p) for p in open_now})
+                           responses=service.own_responses(member))
 
 
 @bp.route("/council/proposals/<id:proposal_id>", methods=["GET", "POST"])
@@ -232,10 +232,11 @@ def staff_roster():
             return redirect(url_for("council.staff_roster"))
     granted = keyring.give_out_council_key()
     members = service.all_members()
+    readers = keyring.readers()
     return render_template("council/staff_roster.html", form=form, members=members,
                            granted=granted, can_give=keyring.council_private_key() is not None,
                            waiting=[m for m in members if m.is_current(today())
-                                    and not keyring.member_can_read(m.user)])
+                                    and m.user_id not in readers])
 
 
 @bp.route("/staff/council/members/<id:member_id>", methods=["GET", "POST"])
@@ -308,7 +309,7 @@ def staff_proposals():
     """Every proposal, with how many responded."""
     items = service.all_proposals()
     return render_template("council/staff_proposals.html", proposals=items,
-                           tallies={p.id: sum(service.tally(p).values()) for p in items})
+                           tallies=service.response_counts())
 
 
 @bp.route("/staff/council/proposals/new", methods=["GET", "POST"])
