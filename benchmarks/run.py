@@ -96,6 +96,10 @@ ROUTES = [
     Route("GET", "/staff/surveys", staff=True),
     Route("GET", "/staff/surveys/what-would-help/results", staff=True),
     Route("GET", "/staff/surveys/what-would-help/crosstab?rows=1&cols=5", staff=True),
+    Route("GET", "/staff/council", staff=True),
+    Route("GET", "/staff/council/proposals", staff=True),
+    Route("GET", "/staff/council/diversity", staff=True),
+    Route("GET", "/staff/council/participation", staff=True),
 ]
 FLOOR_ROUTES = [Route("GET", "/floor"), Route("POST", "/floor", {"message": "@text"})]
 

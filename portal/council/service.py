@@ -711,22 +711,32 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
 
 def owed(start: dt.date, end: dt.date) -> list[Owed]:
     """Each member's time and stipend in a period (each entry at its own rate, to the cent)."""
-    totals: dict[int, Owed] = {}
-    query = (Participation.select(Participation, Member).join(Member)
-             .where((Participation.worked_on >= start) & (Participation.worked_on <= end))
-             .order_by(Member.name, Member.id))
-    for entry in query:
-        row = totals.setdefault(entry.member_id, Owed(entry.member, 0, 0))
-        row.minutes += entry.minutes
-        row.cents += amount_cents(entry.minutes, entry.rate_cents)
-    return sorted(totals.values(), key=lambda row: (row.member.name.lower(), row.member.id))
+    # entries that share a length and a rate come to the same amount: rounded once, counted
+    groups = (Participation
+              .select(Participation.member, Participation.minutes, Participation.rate_cents,
+                      fn.COUNT(Participation.id))
+              .where((Participation.worked_on >= start) & (Participation.worked_on <= end))
+              .group_by(Participation.member, Participation.minutes, Participation.rate_cents)
+              .tuples())
+    totals: dict[int, list[int]] = {}
+    for member_id, minutes, rate_cents, count in groups:
+        row = totals.setdefault(member_id, [0, 0])
+        row[0] += minutes * count
+        row[1] += amount_cents(minutes, rate_cents) * count
+    members = {m.id: m for m in Member.select().where(Member.id.in_(list(totals) or [0]))}
+    return sorted((Owed(members[i], minutes, cents) for i, (minutes, cents) in totals.items()),
+                  key=lambda row: (row.member.name.lower(), row.member.id))
 
 
-def entries_in(start: dt.date, end: dt.date) -> list[Participation]:
-    """Every entry of a period, by day."""
+ENTRIES_SHOWN = 200
+
+
+def entries_in(start: dt.date, end: dt.date, limit: int = ENTRIES_SHOWN) -> list[Participation]:
+    """The latest entries of a period (at most `limit`), by day."""
     return list(Participation.select(Participation, Member).join(Member)
                 .where((Participation.worked_on >= start) & (Participation.worked_on <= end))
-                .order_by(Participation.worked_on.desc(), Member.name))
+                .order_by(Participation.worked_on.desc(), Member.name, Participation.id)
+                .limit(limit))
 
 
 def member_record(member: Member) -> tuple[list[Participation], int, int]:

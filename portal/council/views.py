@@ -522,7 +522,8 @@ def staff_participation():
     row = service.settings()
     return render_template("council/staff_participation.html", form=form, period=period,
                            start=start, end=end, owed=service.owed(start, end),
-                           entries=service.entries_in(start, end), action_form=ActionForm(),
+                           entries=service.entries_in(start, end), shown=service.ENTRIES_SHOWN,
+                           action_form=ActionForm(),
                            currency=row.currency, rate_cents=row.rate_cents)
 
 
