@@ -253,6 +253,13 @@ def own_values(member: Member) -> dict[str, tuple[str, str]]:
     return values
 
 
+def unreadable_fields(member: Member, entries=None) -> set[str]:
+    """The member's texts this session cannot open (its form shows them empty)."""
+    entries = member.entries if entries is None else entries
+    return {entry.field for entry in entries
+            if entry.value is None and _text_for(entry, SELF) is None}
+
+
 def save_profile(user: User, member: Member, name: str, name_public: bool, email: str | None,
                  texts: dict[str, tuple[str, str]], categories: dict[str, tuple[str, str]]) -> None:
     """A member saves their own profile: each text and category with who may see it.
@@ -272,6 +279,7 @@ def save_profile(user: User, member: Member, name: str, name_public: bool, email
         if key not in BY_KEY or (value and value not in BY_KEY[key].choices) or visibility not in VISIBILITY:
             raise CouncilError(_("Choose one of the answers offered."), f"cat_{key}")
     existing = {entry.field: entry for entry in member.entries}
+    unreadable = unreadable_fields(member, existing.values())
     with write_transaction():
         member.name = name.strip()
         member.name_public = bool(name_public)
@@ -279,6 +287,8 @@ def save_profile(user: User, member: Member, name: str, name_public: bool, email
             member.email = email.strip() or None
         member.save()
         for key, (text, visibility) in texts.items():
+            if key in unreadable and is_blank(text):
+                continue  # the form could not show it: an empty field here is not a deletion
             _store_text(user, member, existing.get(key), key, text or "", visibility)
         for key, (value, visibility) in categories.items():
             _store_category(member, existing.get(category_field(key)), key, value, visibility)

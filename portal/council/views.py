@@ -152,6 +152,7 @@ def profile():
             flash(_("Your page is saved."), "success")
             return redirect(url_for("council.profile"))
     return render_template("council/profile.html", form=form, member=member,
+                           unreadable=service.unreadable_fields(member),
                            text_fields=TEXT_FIELDS, categories=CATEGORIES,
                            has_own_key=keyring.member_private_key() is not None,
                            shown_publicly=service.profile(member, service.PUBLIC))

@@ -162,3 +162,19 @@ def test_a_password_change_keeps_only_me_words_readable(app):
 
     log_in(again, owner, "another-quiet-harbour-77")
     assert "Still mine" in again.get("/council/profile").get_data(as_text=True)
+
+
+def test_words_this_session_cannot_open_are_kept_when_the_form_is_saved(app, query):
+    """A session without the member's own key shows "only me" words empty; saving keeps them."""
+    from support.world import sign_in
+
+    owner = add_member(app, name="Marisol")
+    member_client(app, owner).post("/council/profile", data=profile_data(
+        "Marisol", text_about="Kept for me alone", vis_about="me"))
+    keyless = app.test_client()
+    sign_in(keyless, owner)
+    form = keyless.get("/council/profile").get_data(as_text=True)
+    assert "this session cannot open" in form
+    assert keyless.post("/council/profile", data=profile_data("Marisol")).status_code == 302
+    assert query(lambda: ProfileEntry.get(ProfileEntry.field == "about").own_seal) is not None
+    assert "Kept for me alone" in member_client(app, owner).get("/council/profile").get_data(as_text=True)
