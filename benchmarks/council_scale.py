@@ -156,8 +156,12 @@ def run_size(size: int, postgres: bool, folder: Path) -> dict:
                                  private, "x" * 20, sealing.Argon2Params.from_config(app.config)))
             member_user = User.get_by_id(member.user_id)
         staff_client = _signed_in(app, staff)
-        # the roster gives every member who has a key the council key
-        assert staff_client.get("/staff/council").status_code == 200
+        # staff give every member who has a key the council key (the roster's button)
+        import re
+
+        token = re.search(r'name="csrf_token" value="([^"]+)"',
+                          staff_client.get("/staff/council").get_data(as_text=True)).group(1)
+        assert staff_client.post("/staff/council/access", data={"csrf_token": token}).status_code == 302
         member_client = _signed_in(app, member_user, private)
         proposal = filled["proposal"]
         pages = {

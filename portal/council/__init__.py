@@ -79,6 +79,7 @@ area = areas.Area(
         "GET /council/meetings/<id:meeting_id>": areas.COUNCIL,
         "GET /staff/council": areas.STAFF,
         "POST /staff/council": areas.STAFF,
+        "POST /staff/council/access": areas.STAFF,
         "GET /staff/council/members/<id:member_id>": areas.STAFF,
         "POST /staff/council/members/<id:member_id>": areas.STAFF,
         "GET /staff/council/diversity": areas.STAFF,

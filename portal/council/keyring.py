@@ -223,13 +223,16 @@ def readers() -> set[int]:
             .where(CouncilGrant.generation == row.generation)}
 
 
-def give_out_council_key() -> int:
+def give_out_council_key() -> int | None:
     """With staff access: a grant for each current member who has a key pair and none yet, and no
-    grant for anyone whose term has ended. Returns how many grants were made."""
+    grant for anyone whose term has ended. Returns how many grants were made (None: this session
+    cannot open the council key)."""
     row = council_key()
+    if has_app_context():
+        g.pop("_council_private", None)  # the key row may be new
     private = council_private_key()
     if private is None:
-        return 0
+        return None
     current = Member.current(today())
     current_users = [member.user_id for member in current]
     made = 0

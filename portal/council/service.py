@@ -56,12 +56,9 @@ class CouncilError(Exception):
 # --- settings ---------------------------------------------------------------------------------
 
 def settings() -> CouncilSettings:
-    """The council's settings (made with defaults on first use)."""
-    row = CouncilSettings.select().order_by(CouncilSettings.id).first()
-    if row is None:
-        with write_transaction():
-            row = CouncilSettings.select().order_by(CouncilSettings.id).first() or CouncilSettings.create()
-    return row
+    """The council's settings (the defaults until staff save them)."""
+    # the defaults until staff first save them: reading never writes
+    return CouncilSettings.select().order_by(CouncilSettings.id).first() or CouncilSettings()
 
 
 def parse_money(text: str) -> int:

@@ -231,13 +231,26 @@ def staff_roster():
         else:
             flash(_("%(name)s is on the roster.", name=member.name), "success")
             return redirect(url_for("council.staff_roster"))
-    granted = keyring.give_out_council_key()
     members = service.all_members()
     readers = keyring.readers()
     return render_template("council/staff_roster.html", form=form, members=members,
-                           granted=granted, can_give=keyring.council_private_key() is not None,
+                           can_give=keyring.council_private_key() is not None,
                            waiting=[m for m in members if m.is_current(today())
                                     and m.user_id not in readers])
+
+
+@bp.route("/staff/council/access", methods=["POST"])
+@staff_required
+def staff_give_access():
+    """Give the council key to every current member who has logged in and has none yet."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    granted = keyring.give_out_council_key()
+    if granted is None:
+        flash(_("Your session cannot read sealed records, so it cannot give access."), "error")
+    else:
+        flash(_("Members who can now read the council's words: %(num)d.", num=granted), "success")
+    return redirect(url_for("council.staff_roster"))
 
 
 @bp.route("/staff/council/members/<id:member_id>", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from support.screens import Screen, go, submit
 from support.world import World
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from factories import staff_actor  # noqa: E402
+from council_factories import staff_actor  # noqa: E402
 
 from portal.clock import today  # noqa: E402
 

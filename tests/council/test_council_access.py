@@ -3,7 +3,7 @@ another member's response; invitations let a member choose their own login name.
 from __future__ import annotations
 
 import pytest
-from factories import add_member, make_proposal, member_client, member_of, staff_client
+from council_factories import add_member, make_proposal, member_client, member_of, staff_client
 
 from portal.accounts.models import User
 from portal.council.models import ProposalResponse
@@ -117,3 +117,17 @@ def test_oversize_text_is_refused_with_a_message_and_nothing_stored(app, query):
     assert page.status_code == 200 and "Please shorten this" in page.get_data(as_text=True)
     assert query(lambda: ProposalResponse.select().count()) == 0
 
+
+
+def test_reading_council_pages_writes_nothing_and_giving_access_is_a_post(app, query):
+    from portal.council.models import CouncilGrant, CouncilSettings
+
+    member = add_member(app)
+    member_client(app, member)  # the member's own key is made at login
+    staff = staff_client(app)
+    for path in ("/council", "/staff/council", "/staff/council/settings"):
+        assert staff.get(path).status_code == 200
+    assert query(lambda: CouncilSettings.select().count()) == 0
+    assert query(lambda: CouncilGrant.select().count()) == 0
+    assert staff.post("/staff/council/access").status_code == 302
+    assert query(lambda: CouncilGrant.select().count()) == 1

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 
 import pytest
-from factories import add_member, member_client, member_of, profile_data, staff_client
+from council_factories import add_member, member_client, member_of, profile_data, staff_client
 
 from portal.clock import today
 from portal.council import service
@@ -63,8 +63,7 @@ def test_the_public_sees_the_overview_only_when_the_organisation_turns_it_on(app
         _describe(app, add_member(app, name=f"P{n}"), cat_lived="labour", vis_lived="me")
     assert "cat-lived" not in app.test_client().get("/council").get_data(as_text=True)
     with app.app_context(), db.connection_context():
-        service.settings()
-        CouncilSettings.update(public_diversity=True).execute()
+        CouncilSettings.create(public_diversity=True)
     public = app.test_client().get("/council").get_data(as_text=True)
     assert '>5</td>' in _row(public[public.index('id="cat-lived"'):], "Labour trafficking")
 

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
-from factories import add_member, make_proposal, member_client, profile_data, staff_client
+from council_factories import add_member, make_proposal, member_client, profile_data, staff_client
 
 from portal.clock import today
 from portal.council.models import Member

@@ -3,7 +3,7 @@ the member fills and edits it."""
 from __future__ import annotations
 
 import pytest
-from factories import (
+from council_factories import (
     add_member,
     give_access,
     member_client,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from factories import (
+from council_factories import (
     add_member,
     give_access,
     make_proposal,
