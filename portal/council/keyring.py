@@ -8,9 +8,9 @@ Council accounts never hold the organisation's private key. Three keys work toge
 - **The council key pair.** Its public key is stored in the clear, so anyone's request can seal
   to it; each item key is sealed to it too (`council_key`). Its private key is stored sealed to
   the organisation key (so only staff can open it) and, for each current member, sealed to that
-  member's own public key (a `CouncilGrant`). Staff give it out: when staff with access open the
-  council roster, every current member who has logged in since becoming a member and has no grant
-  yet gets one, and members whose term has ended lose theirs.
+  member's own public key (a `CouncilGrant`). Staff give it out with the button on the council
+  roster: every current member who has logged in since becoming a member and has no grant yet gets
+  one, and members whose term has ended lose theirs.
 - **Each member's own key pair** (`MemberKey`): its private key is wrapped with a key derived from
   the member's password (argon2id, as staff accounts wrap theirs), opened at login and carried in
   the session wrapped under the app's secret key, bound to the account and its session version.
