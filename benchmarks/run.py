@@ -100,6 +100,10 @@ ROUTES = [
     Route("GET", "/staff/stories/takedowns", staff=True),
     Route("POST", "/stories/withdraw", {"code": "0000-0000-0000-0000"}, [visit("/stories/withdraw")],
           expect_text="could not find a story"),
+    Route("GET", "/staff/council", staff=True),
+    Route("GET", "/staff/council/proposals", staff=True),
+    Route("GET", "/staff/council/diversity", staff=True),
+    Route("GET", "/staff/council/participation", staff=True),
 ]
 FLOOR_ROUTES = [Route("GET", "/floor"), Route("POST", "/floor", {"message": "@text"})]
 

@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 from portal.i18n import LazyString
 
 # in the order their tables are created (an area's tables may refer only to earlier areas)
-AREA_NAMES = ("home", "accounts", "feedback", "transparency", "surveys", "stories")
+AREA_NAMES = ("home", "accounts", "feedback", "transparency", "surveys", "council", "stories")
 
 # who may use a route, for the authorization matrix ("METHOD /rule" -> one of these)
 PUBLIC = "public"

@@ -82,6 +82,8 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "FEEDBACK_RETENTION_DAYS": _int(environ, "PORTAL_FEEDBACK_RETENTION_DAYS", 365),
         "STORIES_RETENTION_DAYS": _int(environ, "PORTAL_STORIES_RETENTION_DAYS", 90),
         "MIN_CELL_SIZE": _int(environ, "PORTAL_MIN_CELL_SIZE", 5),
+        "SMTP_URL": environ.get("PORTAL_SMTP_URL", ""),
+        "MAIL_FROM": environ.get("PORTAL_MAIL_FROM", ""),
         "DEFAULT_LANGUAGE": environ.get("PORTAL_DEFAULT_LANGUAGE", "en"),
         "SITE_NAME": environ.get("PORTAL_SITE_NAME") or DEFAULT_SITE_NAME,
         "NEUTRAL_TITLE": environ.get("PORTAL_NEUTRAL_TITLE", ""),

@@ -429,3 +429,62 @@ def test_no_story_word_or_storyteller_name_is_in_the_database_files_or_a_backup(
             for piece in {words, *re.findall(r"[Cc]anary-?\w+", words)}:
                 assert piece.encode() not in content, f"{piece!r} found in {path.name}"
                 assert piece.encode("utf-16-le") not in content, f"{piece!r} found in {path.name}"
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="reads the SQLite files themselves")
+def test_no_council_word_is_in_the_database_files_or_a_backup(app, make_user, runner, tmp_path):
+    """What council members write (comments, self-descriptions for the council or for themselves
+    alone) never reaches the files as typed; members and staff still read what they may."""
+    import datetime as dt
+
+    from portal.council import service as council
+
+    words = {"comment": "Only with two staff at night, canary-council-one",
+             "about": "I organise the night shift, canary-council-two",
+             "only me": "Something I keep for myself, canary-council-three"}
+    member = make_account(app, "council", "canary-member")
+    with app.test_request_context("/"), db.connection_context():
+        staff_user = User.create(username="canary-staff", role="staff", password_hash="x",
+                                 created_on=clock.utc_now().date())
+        council.add_member(staff_user, member.id, "Rosa", clock.today() - dt.timedelta(days=1), None)
+        proposal = council.save_proposal(staff_user, None, "Hours", "Open late?", "", "",
+                                         clock.today() + dt.timedelta(days=3))
+        council.open_proposal(staff_user, proposal)
+    browser = app.test_client()
+    log_in(browser, member, "correct-kettle-meadow-42")
+    profile = {"name": "Rosa", "email": "", "text_about": words["about"], "vis_about": "council",
+               "text_pronouns": words["only me"], "vis_pronouns": "me", "text_languages": "",
+               "vis_languages": "council"}
+    assert browser.post("/council/profile", data=profile).status_code == 302
+    assert browser.post(f"/council/proposals/{proposal.public_id}",
+                        data={"position": "concerns", "comment": words["comment"]}).status_code == 302
+    staff = app.test_client()
+    sign_in(staff, make_user("staff"))
+    staff_page = staff.get(f"/staff/council/proposals/{proposal.public_id}").get_data(as_text=True)
+    assert words["comment"] in staff_page
+    assert words["about"] in browser.get("/council/profile").get_data(as_text=True)
+    assert words["only me"] in browser.get("/council/profile").get_data(as_text=True)
+    backup = tmp_path / "council-copy.sqlite"
+    assert runner.invoke(args=["backup", str(backup)]).exit_code == 0
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    files = [*database.parent.glob(database.name + "*"), backup]
+    for path in files:
+        content = path.read_bytes()
+        for typed in words.values():
+            for piece in (typed, typed.split(",")[1].strip()):
+                assert piece.encode() not in content, f"{piece!r} found in {path.name}"
+                assert piece.encode("utf-16-le") not in content, f"{piece!r} found in {path.name}"
+
+
+def test_council_members_read_each_other_without_the_organisation_key(app, make_user):
+    """A member's session carries their own key and, through it, the council key; never the
+    organisation's private key."""
+    member = make_account(app, "council", "council-reader")
+    browser = app.test_client()
+    log_in(browser, member, "correct-kettle-meadow-42")
+    with request_of(app, browser):
+        from portal.council import keyring
+
+        assert keys.current_private_key() is None
+        assert keyring.member_private_key() is not None
+        assert session.get(keys.SESSION_KEY) is None

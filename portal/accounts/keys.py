@@ -10,11 +10,16 @@ stored in the clear. Its private key is stored only in forms nobody can open fro
   app's secret key; the first admin to log in claims it and is shown the recovery key.
 A logged-in session carries the private key wrapped under the app's secret key and bound to the
 account and its session version. Council members never receive it.
+
+Other areas may keep keys of their own opened with an account's password (the council's personal
+keys): they listen to the three signals below and return what to carry in the session, which
+`after_login` (or `carry_personal` after a password change) puts there.
 """
 from __future__ import annotations
 
 import secrets
 
+from blinker import Namespace
 from flask import current_app, g, has_app_context, session
 from peewee import BlobField, DateField, ForeignKeyField, IntegerField, IntegrityError
 
@@ -24,6 +29,15 @@ from portal.accounts.models import OneTimeLink, User
 from portal.clock import today
 from portal.db import BaseModel, db, write_transaction
 from portal.roles import ADMIN, is_staff
+
+_signals = Namespace()
+# sent with the account and password=: at login; a receiver returns {session name: value} or None
+password_opened = _signals.signal("password-opened")
+# sent with the account, current= and new=: a password change; returns as password_opened
+password_replaced = _signals.signal("password-replaced")
+# sent with the account and password=: a password set through a link (keys it wrapped are lost)
+password_reset = _signals.signal("password-reset")
+PENDING_PERSONAL = "pending_personal_keys"
 
 SESSION_KEY = "sealing_key"
 PENDING_SESSION_KEY = "pending_sealing_key"
@@ -229,6 +243,7 @@ def password_set(user: User, password: str, token: str | None = None) -> None:
 
     A reset by link thus leaves the account without access until an admin grants it again.
     """
+    password_reset.send(user, password=password)
     if not user.is_staff:
         return
     account = _new_account_key(user, password)
@@ -250,6 +265,7 @@ def password_set(user: User, password: str, token: str | None = None) -> None:
 
 def unlock(user: User, password: str) -> bytes | None:
     """At login: the organisation private key this account may use, opened with its password."""
+    _keep_personal(password_opened.send(user, password=password))
     if not user.is_staff:
         return None
     account = AccountKey.get_or_none(AccountKey.user == user)
@@ -278,6 +294,7 @@ def unlock(user: User, password: str) -> bytes | None:
 
 def rewrap_for_password(user: User, current: str, new: str) -> None:
     """A password change: the account's private key, wrapped again with the new password."""
+    _keep_personal(password_replaced.send(user, current=current, new=new))
     account = AccountKey.get_or_none(AccountKey.user == user)
     if account is None or not user.is_staff:
         return
@@ -375,8 +392,23 @@ def carry(private_key: bytes | None, user: User) -> None:
     g.pop("_sealed_reader", None)
 
 
+def _keep_personal(answers: list) -> None:
+    """Remember for this request what the signal's receivers asked to carry in the session."""
+    if has_app_context():
+        g._personal_keys = {name: value for _, answer in answers if answer
+                            for name, value in answer.items()}
+
+
+def carry_personal() -> None:
+    """Put in the (freshly started) session what other areas opened with the password."""
+    if has_app_context():
+        session.update(g.pop("_personal_keys", None) or {})
+
+
 def carry_pending(private_key: bytes | None, user: User) -> None:
     """Keep the key while the second factor is asked for (the session is not logged in yet)."""
+    if g.get("_personal_keys"):
+        session[PENDING_PERSONAL] = g.pop("_personal_keys")
     if private_key is not None and user.is_staff:
         secret = current_app.config["SECRET_KEY"]
         session[PENDING_SESSION_KEY] = sealing.wrap_for_session(
@@ -385,6 +417,7 @@ def carry_pending(private_key: bytes | None, user: User) -> None:
 
 def take_pending(user: User) -> bytes | None:
     """The key kept during the second-factor step, taken out of the session."""
+    g._personal_keys = session.pop(PENDING_PERSONAL, None) or {}
     text = session.pop(PENDING_SESSION_KEY, None)
     if not text:
         return None
@@ -435,6 +468,7 @@ def after_login(user: User, private_key: bytes | None) -> str | None:
         if claimed is not None:
             private_key, recovery_key = claimed
     carry(private_key, user)
+    carry_personal()
     return recovery_key
 
 

@@ -17,7 +17,7 @@ from portal.accounts.models import OneTimeLink, RecoveryCode, User
 from portal.clock import utc_now
 from portal.db import db, write_transaction
 from portal.i18n import gettext as _
-from portal.roles import ROLES, is_staff, needs_second_factor
+from portal.roles import COUNCIL, ROLES, is_staff, needs_second_factor
 from portal.security import hash_password, needs_rehash, password_problems, verify_password
 
 RECOVERY_CODE_COUNT = 10
@@ -92,7 +92,13 @@ def use_link(token: str, username: str, password: str, display_name: str = "") -
     link = find_link(token)
     if link is None:
         raise AccountError(_("This link has expired or was already used. Ask an admin for a new one."))
-    username = link.user.username if link.user_id else normalise_username(link.username or username)
+    if link.user_id:
+        username = link.user.username
+    elif link.role == COUNCIL and username.strip():
+        # a council member chooses their own login name; the admin's is only a suggestion
+        username = normalise_username(username)
+    else:
+        username = normalise_username(link.username or username)
     if not username:
         raise AccountError(_("Choose a user name."))
     own_names = [display_name, link.user.display_name if link.user_id else ""]

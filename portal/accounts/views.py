@@ -61,7 +61,11 @@ def _after_login_target(next_path: str | None) -> str:
     if is_safe_next(next_path):
         return next_path
     user = g.user
-    return url_for("accounts.staff_home") if user.is_staff else url_for("home.index")
+    if user.is_staff:
+        return url_for("accounts.staff_home")
+    # an area may give a role its own start page (the council's member home)
+    home = current_app.config.get("ROLE_HOME", {}).get(user.role)
+    return url_for(home) if home else url_for("home.index")
 
 
 def _ask_second_factor(user: User, next_path: str | None, private_key: bytes | None):
@@ -183,6 +187,8 @@ def setup():
     link = service.find_link(form.token.data or "")
     if link is None:
         return render_template("accounts/setup_invalid.html"), 404
+    if request.method == "GET" and link.role == "council" and link.username and not link.user_id:
+        form.username.data = link.username
     if form.validate_on_submit():
         try:
             user = service.use_link(form.token.data, form.username.data or "",
@@ -215,6 +221,7 @@ def account():
             g.user = User.get_by_id(g.user.id)
             start_session(g.user)
             keys.carry(private_key, g.user)
+            keys.carry_personal()
             flash(_("Password changed. You were logged out everywhere else."), "success")
             return redirect(url_for("accounts.account"))
     remaining = service.remaining_recovery_codes(g.user) if g.user.totp_enabled else 0

@@ -119,7 +119,7 @@ def test_admin_invites_a_council_member_who_logs_in_and_out(app, auth, client, m
     token = LINK.search(page.get_data(as_text=True)).group(1)
     client.post("/logout")
     member = app.test_client()
-    assert b"Your user name is rosa" in member.get(f"/account/setup?token={token}").data
+    assert b'value="rosa"' in member.get(f"/account/setup?token={token}").data
     member.post("/account/setup", data={"token": token, "password": "marigold compass tide",
                                         "confirm": "marigold compass tide"})
     member.post("/logout")
