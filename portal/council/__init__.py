@@ -7,7 +7,7 @@ from flask import Flask, g, url_for
 from flask.cli import with_appcontext
 
 from portal import areas
-from portal.council import demo, keyring, mail, migrations, views
+from portal.council import dashboard, demo, keyring, mail, migrations, views
 from portal.council.models import MODELS
 from portal.db import db
 from portal.i18n import lazy_gettext as _l
@@ -46,6 +46,7 @@ area = areas.Area(
     staff_nav=areas.NavEntry("council.staff_roster", _l("Advisory council")),
     commands=(council_reminders,),
     demo=demo.demo_council,
+    dashboard=dashboard.cards,
     migrations=migrations.MIGRATIONS,
     models=MODELS,
     setup=_setup,

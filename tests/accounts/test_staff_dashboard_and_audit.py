@@ -117,3 +117,28 @@ def test_the_dashboard_shows_takedowns_waiting_and_consents_ending(app):
     assert "1 takedown task waiting" in page
     assert "1 consent ends within 30 days" in page
     assert f'href="/staff/stories/{story.public_id}">A consent ends on' in page
+
+
+def test_the_dashboard_shows_proposals_closing_and_waiting_for_a_decision(app):
+    from portal import clock
+    from portal.accounts.models import User
+    from portal.council import service as council
+
+    staff = make_account(app, "staff", "marta")
+    with app.test_request_context("/"), db.connection_context():
+        actor = User.get_by_id(staff.id)
+        soon = council.save_proposal(actor, None, "Evening hours", "Open late?", "", "",
+                                     clock.today() + dt.timedelta(days=3))
+        council.open_proposal(actor, soon)
+        past = council.save_proposal(actor, None, "Old question", "Was it good?", "", "",
+                                     clock.today() + dt.timedelta(days=1))
+        council.open_proposal(actor, past)
+        from portal.council.models import Proposal
+        (Proposal.update(closes_on=clock.today() - dt.timedelta(days=2))
+         .where(Proposal.id == past.id).execute())
+    client = app.test_client()
+    log_in(client, staff)
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "1 proposal open to the council" in page
+    assert f'href="/staff/council/proposals/{soon.public_id}">“Evening hours” closes on' in page
+    assert "1 closed proposal waiting for a decision" in page
