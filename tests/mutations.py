@@ -55,7 +55,7 @@ def run_break(item: Break, copy: Path) -> tuple[str, str]:
     try:
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PORTAL_REQUIRE_BROWSER": ""}
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
              "-p", "no:randomly", *item.tests],
             cwd=copy, env=env, capture_output=True, text=True, timeout=600)
     finally:
@@ -89,8 +89,14 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 copies.put(copy)
 
+        results = []
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            results = list(pool.map(work, chosen))
+            for done in concurrent.futures.as_completed([pool.submit(work, b) for b in chosen]):
+                item, outcome, _detail = done.result()
+                results.append(done.result())
+                # progress as it goes (the summary below comes at the end)
+                print(f"[{len(results)}/{len(chosen)} {time.monotonic() - started:.0f} s] "
+                      f"#{item.number} {outcome}", file=sys.stderr, flush=True)
     failed = 0
     for item, outcome, detail in sorted(results, key=lambda r: r[0].number):
         mark = "ok  " if outcome == "caught" else outcome.upper()

@@ -5,6 +5,7 @@ import csv
 import hashlib
 import hmac
 import io
+import re
 
 import pytest
 from support.config import portal_config
@@ -55,10 +56,26 @@ def test_publishing_without_permission_is_refused_by_the_service(app, client, au
                            data={"quote": "Please keep it.", "action_taken": "Kept it."},
                            follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "did not agree to be quoted" in html
+    # the refusal itself, not the notice the thread page always shows when consent is missing
+    assert re.search(r'class="flash flash-error">[^<]*did not agree to be quoted', html)
     assert "Published on the" not in html
     assert query(lambda: FeedbackThread.get_by_id(thread_id).published_on) is None
     assert query(lambda: AuditEntry.select().where(AuditEntry.action == "feedback.publish").count()) == 0
+
+
+def test_consent_withdrawn_while_staff_publish_is_respected_by_the_sql_guard(app, client, make_user,
+                                                                              query):
+    """The staff page was read while the person agreed; they withdrew before it was sent: the
+    write itself checks consent, so nothing is published."""
+    _send(client, "Please keep the evening drop-in.", quotable="y")
+    staff = make_user("staff")
+    stale = query(lambda: FeedbackThread.get())
+    assert stale.quotable, "the form's consent box was ticked"
+    query(lambda: FeedbackThread.update(quotable=False).execute())
+    with app.test_request_context():
+        query(lambda: service.publish(staff, stale, "Keep the drop-in.", "We kept it."))
+    thread = query(lambda: FeedbackThread.get())
+    assert (thread.published_on, thread.public_quote) == (None, None)
 
 
 @pytest.mark.parametrize("tag", ["=cmd", "+1", "-2", "@sum"])
