@@ -3,6 +3,7 @@
     python tests/mutations.py              # every break in BREAKS (tests/breaks.py)
     python tests/mutations.py --only 3 7   # some of them
     python tests/mutations.py --jobs 2     # two scratch copies side by side
+    python tests/mutations.py --verbose    # and name the test that caught each break
 
 Each break replaces one piece of text in one file of a scratch copy of the repository, runs only
 the tests that guard that rule, and counts the break as caught when they fail. A break whose text
@@ -61,7 +62,10 @@ def run_break(item: Break, copy: Path) -> tuple[str, str]:
     finally:
         path.write_text(original, encoding="utf-8")
     if result.returncode == 1:
-        return "caught", ""
+        # the test that noticed (pytest stops at the first): tests/README.md names it
+        failed = sorted({line.split()[1].split("[")[0] for line in result.stdout.splitlines()
+                         if line.startswith("FAILED ")})
+        return "caught", " ".join(failed)
     if result.returncode == 0:
         return "survived", " ".join(item.tests)
     tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-5:])
@@ -72,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", type=int, help="numbers of the breaks to run")
     parser.add_argument("--jobs", type=int, default=1, help="scratch copies run side by side")
+    parser.add_argument("--verbose", action="store_true", help="name the test that caught each break")
     args = parser.parse_args(argv)
     chosen = [b for b in BREAKS if not args.only or b.number in args.only]
     numbers = [b.number for b in BREAKS]
@@ -101,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     for item, outcome, detail in sorted(results, key=lambda r: r[0].number):
         mark = "ok  " if outcome == "caught" else outcome.upper()
         print(f"{mark} #{item.number:<3} {item.rule}")
+        if outcome == "caught" and args.verbose and detail:
+            print(f"       caught by {detail}")
         if outcome != "caught":
             failed += 1
             print(f"       {item.path}: {detail}")

@@ -6,6 +6,7 @@ from support.headers import CONSTANT_HEADERS, CSP_DIRECTIVES, csp_directives
 from support.world import ROLES, build_world
 from test_headers_csrf import walk_every_route
 
+
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory):
     """Every route as every role, once for the module."""
