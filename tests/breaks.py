@@ -262,7 +262,7 @@ BREAKS = [
           'blobs = {number: text.encode("utf-8") for number, text in answers.texts.items()}',
           ("tests/test_encryption.py", "-k", "no_submitted_word")),
     Break(74, "the instance folder is private (0700)", "portal/db.py",
-          "PRIVATE_FOLDER = 0o700", "PRIVATE_FOLDER = 0o755", ("tests/test_secrets_at_rest.py",)),
+          "PRIVATE_FOLDER = 0o700", "PRIVATE_FOLDER = 0o755", ("tests/test_secrets_at_rest.py", "-k", "folder")),
     Break(75, "database and backup files are private (0600)", "portal/db.py",
           "PRIVATE_FILE = 0o600", "PRIVATE_FILE = 0o644", ("tests/test_secrets_at_rest.py",)),
     # --- consent ------------------------------------------------------------------------------------
@@ -374,6 +374,13 @@ BREAKS = [
           '<a class="quick-exit" id="quick-exit" href="{{ quick_exit_url }}" rel="noreferrer">'
           '{{ _("Leave this site") }}</a>',
           ("tests/test_layout.py", "-k", "quick_exit")),
+    Break(105, "the instance folder made with a new secret key is private (0700)", "portal/config.py",
+          "key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)",
+          "key_file.parent.mkdir(mode=0o755, parents=True, exist_ok=True)",
+          ("tests/test_secrets_at_rest.py", "-k", "first_start")),
+    Break(106, "the generated secret key file is private (0600)", "portal/config.py",
+          "os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)", "os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)",
+          ("tests/test_secrets_at_rest.py", "-k", "first_start")),
     Break(104, "every page names its language", "templates/base.html",
           '<html lang="{{ get_locale() }}"', "<html", ("tests/test_i18n.py", "-k", "default or browser")),
 ]
