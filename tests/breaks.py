@@ -156,7 +156,8 @@ BREAKS = [
           "MIN_PASSWORD_SCORE = 3", "MIN_PASSWORD_SCORE = 1",
           ("tests/test_passwords.py",)),
     Break(40, "argon2id uses the documented default cost", "portal/config.py",
-          '_int(environ, "PORTAL_ARGON2_MEMORY_COST", 65536)', '_int(environ, "PORTAL_ARGON2_MEMORY_COST", 8192)',
+          '_int(environ, "PORTAL_ARGON2_MEMORY_COST", 65536)',
+          '_int(environ, "PORTAL_ARGON2_MEMORY_COST", 8192)',
           (A + "test_account_guards.py", "-k", "argon2")),
     Break(41, "a session of an inactive account is refused", "portal/security.py",
           "        or not user.is_active\n", "",
@@ -239,7 +240,8 @@ BREAKS = [
           ("tests/test_login_next.py",)),
     # --- data integrity -----------------------------------------------------------------------------
     Break(67, "SQLite commits with synchronous FULL", "portal/config.py",
-          'environ.get("PORTAL_SQLITE_SYNCHRONOUS", "FULL")', 'environ.get("PORTAL_SQLITE_SYNCHRONOUS", "NORMAL")',
+          'environ.get("PORTAL_SQLITE_SYNCHRONOUS", "FULL")',
+          'environ.get("PORTAL_SQLITE_SYNCHRONOUS", "NORMAL")',
           (F + "test_feedback_guards.py", "-k", "synchronous")),
     Break(68, "a feedback submission is stored whole or not at all", "portal/feedback/service.py",
           "    with write_transaction():\n        _claim_form(form_token, today)\n        thread, item_key",
@@ -262,14 +264,17 @@ BREAKS = [
           'blobs = {number: text.encode("utf-8") for number, text in answers.texts.items()}',
           ("tests/test_encryption.py", "-k", "no_submitted_word")),
     Break(74, "the instance folder is private (0700)", "portal/db.py",
-          "PRIVATE_FOLDER = 0o700", "PRIVATE_FOLDER = 0o755", ("tests/test_secrets_at_rest.py", "-k", "folder")),
+          "PRIVATE_FOLDER = 0o700",
+          "PRIVATE_FOLDER = 0o755", ("tests/test_secrets_at_rest.py", "-k", "folder")),
     Break(75, "database and backup files are private (0600)", "portal/db.py",
           "PRIVATE_FILE = 0o600", "PRIVATE_FILE = 0o644", ("tests/test_secrets_at_rest.py",)),
     # --- consent ------------------------------------------------------------------------------------
     Break(76, "feedback is published only with consent to quote (service)", "portal/feedback/service.py",
-          "    if not thread.quotable:\n        raise FeedbackError", "    if False:\n        raise FeedbackError",
+          "    if not thread.quotable:\n        raise FeedbackError",
+          "    if False:\n        raise FeedbackError",
           (F + "test_feedback_staff.py", "-k", "only_quotable")),
-    Break(77, "feedback is published only with consent to quote (the SQL guard)", "portal/feedback/service.py",
+    Break(77, "feedback is published only with consent to quote (the SQL guard)",
+          "portal/feedback/service.py",
           ".where((FeedbackThread.id == thread.id) & (FeedbackThread.quotable == True))  # noqa: E712",
           ".where(FeedbackThread.id == thread.id)", (F + "test_feedback_guards.py", "-k", "sql_guard")),
     # --- surveys ------------------------------------------------------------------------------------
@@ -281,7 +286,8 @@ BREAKS = [
           "suppress_table(cells, row_totals, col_totals, base, 1), minimum)",
           ("tests/surveys/test_surveys_results.py", "-k", "cross_tab")),
     Break(80, "a survey code answers once", "portal/surveys/service.py",
-          "                           & (SurveyCode.used == False))  # noqa: E712\n                    .execute())",
+          "                           & (SurveyCode.used == False))  # noqa: E712\n"
+          "                    .execute())",
           "                           )\n                    .execute())",
           ("tests/surveys/test_surveys_codes.py", "-k", "once")),
     Break(81, "a closed survey keeps no answers", "portal/surveys/service.py",
@@ -295,7 +301,8 @@ BREAKS = [
           "number = (latest.number if latest else 0) + 1", "number = 1",
           ("tests/transparency/test_transparency_statements.py", "-k", "history")),
     Break(84, "a published statement never changes", "portal/transparency/models.py",
-          '            raise PublishedStatementError(f"statement {self.number} is published and cannot change")',
+          '            raise PublishedStatementError('
+          'f"statement {self.number} is published and cannot change")',
           "            pass", ("tests/transparency/test_transparency_statements.py", "-k", "never_changes")),
     # --- text ---------------------------------------------------------------------------------------
     Break(85, "direction isolates are revealed, not obeyed", "portal/text.py",
@@ -314,11 +321,13 @@ BREAKS = [
           ".where(User.id == user.id, User.totp_last_step < step)", ".where(User.id == user.id)",
           (A + "test_accounts.py", "-k", "works_only_once")),
     Break(89, "a recovery code works once", "portal/accounts/service.py",
-          "                       RecoveryCode.used_at.is_null())\n                .execute())\n        if used:",
+          "                       RecoveryCode.used_at.is_null())\n"
+          "                .execute())\n        if used:",
           "                       )\n                .execute())\n        if used:",
           (A + "test_accounts.py", "-k", "recovery_codes")),
     Break(90, "an idle session ends after 30 minutes", "portal/config.py",
-          '_int(environ, "PORTAL_SESSION_IDLE_MINUTES", 30)', '_int(environ, "PORTAL_SESSION_IDLE_MINUTES", 300)',
+          '_int(environ, "PORTAL_SESSION_IDLE_MINUTES", 30)',
+          '_int(environ, "PORTAL_SESSION_IDLE_MINUTES", 300)',
           (A + "test_accounts.py", "-k", "idle")),
     Break(91, "a session ends after 12 hours however active", "portal/config.py",
           '_int(environ, "PORTAL_SESSION_MAX_HOURS", 12)', '_int(environ, "PORTAL_SESSION_MAX_HOURS", 120)',
@@ -368,7 +377,8 @@ BREAKS = [
     # --- accessibility ------------------------------------------------------------------------------
     Break(103, "the quick exit is the first link on every page", "templates/base.html",
           '<a class="quick-exit" id="quick-exit" href="{{ quick_exit_url }}" rel="noreferrer">'
-          '{{ _("Leave this site") }}</a>\n<a class="skip-link" href="#main">{{ _("Skip to main content") }}</a>',
+          '{{ _("Leave this site") }}</a>\n'
+          '<a class="skip-link" href="#main">{{ _("Skip to main content") }}</a>',
           '<a class="skip-link" href="#main">{{ _("Skip to main content") }}</a>\n'
           '<a class="quick-exit" id="quick-exit" href="{{ quick_exit_url }}" rel="noreferrer">'
           '{{ _("Leave this site") }}</a>',
