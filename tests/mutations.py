@@ -4,6 +4,7 @@
     python tests/mutations.py --only 3 7   # some of them
     python tests/mutations.py --jobs 2     # two scratch copies side by side
     python tests/mutations.py --verbose    # and name the test that caught each break
+    python tests/mutations.py --baseline   # first check each break's tests pass unbroken
 
 Each break replaces one piece of text in one file of a scratch copy of the repository, runs only
 the tests that guard that rule, and counts the break as caught when they fail. A break whose text
@@ -46,6 +47,15 @@ def scratch_copy(target: Path) -> Path:
     return target
 
 
+def run_tests(tests: tuple[str, ...], copy: Path) -> subprocess.CompletedProcess:
+    """Run a selection of tests in a copy, stopping at the first failure."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PORTAL_REQUIRE_BROWSER": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "-p", "no:randomly", *tests],
+        cwd=copy, env=env, capture_output=True, text=True, timeout=600)
+
+
 def run_break(item: Break, copy: Path) -> tuple[str, str]:
     """Apply one break in the copy, run its tests, put the file back: (outcome, detail)."""
     path = copy / item.path
@@ -54,11 +64,7 @@ def run_break(item: Break, copy: Path) -> tuple[str, str]:
         return "stale", f"{item.path}: the text to break occurs {original.count(item.old)} times"
     path.write_text(original.replace(item.old, item.new), encoding="utf-8")
     try:
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PORTAL_REQUIRE_BROWSER": ""}
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-             "-p", "no:randomly", *item.tests],
-            cwd=copy, env=env, capture_output=True, text=True, timeout=600)
+        result = run_tests(item.tests, copy)
     finally:
         path.write_text(original, encoding="utf-8")
     if result.returncode == 1:
@@ -77,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", type=int, help="numbers of the breaks to run")
     parser.add_argument("--jobs", type=int, default=1, help="scratch copies run side by side")
     parser.add_argument("--verbose", action="store_true", help="name the test that caught each break")
+    parser.add_argument("--baseline", action="store_true",
+                        help="first run each break's tests on the unbroken copy: a break whose tests "
+                             "fail without it proves nothing and is reported as unsound")
     args = parser.parse_args(argv)
     chosen = [b for b in BREAKS if not args.only or b.number in args.only]
     numbers = [b.number for b in BREAKS]
@@ -87,9 +96,16 @@ def main(argv: list[str] | None = None) -> int:
         for n in range(max(1, args.jobs)):
             copies.put(scratch_copy(Path(base) / f"copy{n}"))
 
+        passing: dict[tuple[str, ...], bool] = {}
+
         def work(item: Break) -> tuple[Break, str, str]:
             copy = copies.get()
             try:
+                if args.baseline:
+                    if item.tests not in passing:
+                        passing[item.tests] = run_tests(item.tests, copy).returncode == 0
+                    if not passing[item.tests]:
+                        return item, "unsound", "its tests fail without the break"
                 return (item, *run_break(item, copy))
             finally:
                 copies.put(copy)
