@@ -317,9 +317,9 @@ BREAKS = [
           "    if needs_second_factor(user.role):\n        raise AccountError",
           "    if False:\n        raise AccountError",
           (A + "test_account_guards.py", "-k", "turn_the_second_factor_off")),
-    Break(88, "an authenticator code works once", "portal/accounts/service.py",
+    Break(88, "an authenticator code works once, even sent twice at once", "portal/accounts/service.py",
           ".where(User.id == user.id, User.totp_last_step < step)", ".where(User.id == user.id)",
-          (A + "test_accounts.py", "-k", "works_only_once")),
+          (A + "test_account_guards.py", "-k", "twice_at_once")),
     Break(89, "a recovery code works once", "portal/accounts/service.py",
           "                       RecoveryCode.used_at.is_null())\n"
           "                .execute())\n        if used:",

@@ -90,3 +90,16 @@ def test_the_second_factor_step_is_rate_limited(client, fresh_window):
     statuses = [client.post("/login/verify", data={"code": "000000"}).status_code for _ in range(11)]
     assert statuses[:10] == [302] * 10, "no login is pending: each is sent back to /login"
     assert statuses[10] == 429
+
+
+def test_one_authenticator_code_sent_twice_at_once_is_accepted_once(app, make_user, query, monkeypatch):
+    """Two requests with the same code that both read the account before either wrote: the write
+    that moves the account past the code's time step lets only one of them through."""
+    user = make_user("staff", totp=True)
+    code = pyotp.TOTP(user.totp_secret).now()
+    stale = query(lambda: User.get_by_id(user.id))
+    # both requests see the account as it was before either of them
+    monkeypatch.setattr(User, "get_by_id", lambda pk: stale)
+    with app.test_request_context():
+        accepted = [query(lambda: service.verify_second_factor(stale, code)) for _ in range(2)]
+    assert accepted == [True, False]
