@@ -3,6 +3,8 @@
     python tests/mutations.py              # every break in BREAKS (tests/breaks.py)
     python tests/mutations.py --only 3 7   # some of them
     python tests/mutations.py --jobs 2     # two scratch copies side by side
+    python tests/mutations.py --verbose    # and name the test that caught each break
+    python tests/mutations.py --baseline   # first check each break's tests pass unbroken
 
 Each break replaces one piece of text in one file of a scratch copy of the repository, runs only
 the tests that guard that rule, and counts the break as caught when they fail. A break whose text
@@ -45,6 +47,15 @@ def scratch_copy(target: Path) -> Path:
     return target
 
 
+def run_tests(tests: tuple[str, ...], copy: Path) -> subprocess.CompletedProcess:
+    """Run a selection of tests in a copy, stopping at the first failure."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PORTAL_REQUIRE_BROWSER": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "-p", "no:randomly", *tests],
+        cwd=copy, env=env, capture_output=True, text=True, timeout=600)
+
+
 def run_break(item: Break, copy: Path) -> tuple[str, str]:
     """Apply one break in the copy, run its tests, put the file back: (outcome, detail)."""
     path = copy / item.path
@@ -53,15 +64,14 @@ def run_break(item: Break, copy: Path) -> tuple[str, str]:
         return "stale", f"{item.path}: the text to break occurs {original.count(item.old)} times"
     path.write_text(original.replace(item.old, item.new), encoding="utf-8")
     try:
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PORTAL_REQUIRE_BROWSER": ""}
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-             "-p", "no:randomly", *item.tests],
-            cwd=copy, env=env, capture_output=True, text=True, timeout=600)
+        result = run_tests(item.tests, copy)
     finally:
         path.write_text(original, encoding="utf-8")
     if result.returncode == 1:
-        return "caught", ""
+        # the test that noticed (pytest stops at the first): tests/README.md names it
+        failed = sorted({line.split()[1].split("[")[0] for line in result.stdout.splitlines()
+                         if line.startswith("FAILED ")})
+        return "caught", " ".join(failed)
     if result.returncode == 0:
         return "survived", " ".join(item.tests)
     tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-5:])
@@ -72,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", type=int, help="numbers of the breaks to run")
     parser.add_argument("--jobs", type=int, default=1, help="scratch copies run side by side")
+    parser.add_argument("--verbose", action="store_true", help="name the test that caught each break")
+    parser.add_argument("--baseline", action="store_true",
+                        help="first run each break's tests on the unbroken copy: a break whose tests "
+                             "fail without it proves nothing and is reported as unsound")
     args = parser.parse_args(argv)
     chosen = [b for b in BREAKS if not args.only or b.number in args.only]
     numbers = [b.number for b in BREAKS]
@@ -82,19 +96,34 @@ def main(argv: list[str] | None = None) -> int:
         for n in range(max(1, args.jobs)):
             copies.put(scratch_copy(Path(base) / f"copy{n}"))
 
+        passing: dict[tuple[str, ...], bool] = {}
+
         def work(item: Break) -> tuple[Break, str, str]:
             copy = copies.get()
             try:
+                if args.baseline:
+                    if item.tests not in passing:
+                        passing[item.tests] = run_tests(item.tests, copy).returncode == 0
+                    if not passing[item.tests]:
+                        return item, "unsound", "its tests fail without the break"
                 return (item, *run_break(item, copy))
             finally:
                 copies.put(copy)
 
+        results = []
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            results = list(pool.map(work, chosen))
+            for done in concurrent.futures.as_completed([pool.submit(work, b) for b in chosen]):
+                item, outcome, _detail = done.result()
+                results.append(done.result())
+                # progress as it goes (the summary below comes at the end)
+                print(f"[{len(results)}/{len(chosen)} {time.monotonic() - started:.0f} s] "
+                      f"#{item.number} {outcome}", file=sys.stderr, flush=True)
     failed = 0
     for item, outcome, detail in sorted(results, key=lambda r: r[0].number):
         mark = "ok  " if outcome == "caught" else outcome.upper()
         print(f"{mark} #{item.number:<3} {item.rule}")
+        if outcome == "caught" and args.verbose and detail:
+            print(f"       caught by {detail}")
         if outcome != "caught":
             failed += 1
             print(f"       {item.path}: {detail}")

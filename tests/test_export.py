@@ -31,6 +31,13 @@ def test_a_harmless_cell_is_kept_as_written(harmless):
     assert safe_cell(harmless) == harmless
 
 
+@pytest.mark.parametrize("cell", ["\tPlain words.", "\rPlain words.", "\nPlain words."])
+def test_a_cell_starting_with_a_tab_or_line_break_gets_a_quote_in_front(cell):
+    """Some spreadsheets drop a leading tab or line break when they import a file, and then
+    read what follows afresh: such a cell is defused whatever comes after."""
+    assert safe_cell(cell) == "'" + cell
+
+
 def test_numbers_booleans_and_nothing_are_written_plainly():
     assert [safe_cell(v) for v in (3, -2, 1.5, True, False, None)] == ["3", "-2", "1.5", "yes", "no", ""]
 

@@ -2,6 +2,7 @@
 never shown unescaped. A new form is one row in the FORMS of its area's tests/<area>/rows.py."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -193,6 +194,17 @@ def test_markdown_keeps_no_script_event_handler_or_script_link(source):
     tags.feed(html)
     assert tags.names <= set(ALLOWED_TAGS), (source, html)
     assert tags.attributes <= {"href", "title", "rel"}, (source, html)
+
+
+def test_markdown_links_tell_the_other_site_nothing():
+    """Every link in text staff write, written as a link or as a bare address, opens without a
+    Referer: a client who follows it does not tell the other site where they came from."""
+    html = str(render_markdown("[Legal aid](https://example.org/help) or https://example.net/more"))
+    links = re.findall(r"<a\b[^>]*>", html)
+    assert len(links) == 2, html
+    for link in links:
+        rel = re.search(r'rel="([^"]*)"', link)
+        assert rel and "noreferrer" in rel.group(1).split(), link
 
 
 class _Tags(HTMLParser):

@@ -1,6 +1,8 @@
 """The shared layout and cookies: quick exit, landmarks, neutral titles, session cookie flags."""
 from __future__ import annotations
 
+import re
+
 from support.config import TEST_PASSWORD, portal_config
 
 from portal import create_app
@@ -12,7 +14,10 @@ def test_every_public_page_has_quick_exit_skip_link_and_landmarks(client):
         assert html.index('class="quick-exit"') < html.index('<main')
         assert 'href="#main"' in html
         assert "<header" in html and "<nav" in html and "<footer" in html
-        assert 'rel="noreferrer"' in html
+        # the first thing a keyboard or a thumb reaches, and it tells the next site nothing
+        first_link = re.search(r"<a\b[^>]*>", html[html.index("<body"):]).group()
+        assert 'class="quick-exit"' in first_link, first_link
+        assert 'rel="noreferrer"' in first_link, first_link
 
 
 def test_neutral_title_hides_what_the_site_is(tmp_path):

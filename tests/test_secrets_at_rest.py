@@ -40,8 +40,23 @@ def test_a_first_start_makes_a_private_instance_folder_and_database(tmp_path, um
     app.test_client().post("/feedback", data={"message": "Kept in a private file."})
     database = instance / "portal.sqlite"
     assert mode(instance) == 0o700
-    for path in (database, instance / "portal.sqlite-wal", instance / "portal.sqlite-shm"):
+    # the generated secret key too: with it, receipts and limiter keys could be checked offline
+    for path in (database, instance / "portal.sqlite-wal", instance / "portal.sqlite-shm",
+                 instance / "secret_key"):
         assert path.exists() and mode(path) == 0o600, path
+    close_pool()
+
+
+def test_a_database_folder_of_its_own_is_private_too(tmp_path, umask_022, monkeypatch):
+    """With the secret key given by the environment and the database in a folder of its own,
+    the portal still makes that folder one only the server's user may enter."""
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "a-key-from-the-environment-" + "x" * 32)
+    folder = tmp_path / "data"
+    app = create_app({**portal_config(tmp_path), "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite'}"})
+    app.test_client().post("/feedback", data={"message": "Kept in a private folder."})
+    assert mode(folder) == 0o700
+    assert mode(folder / "portal.sqlite") == 0o600
     close_pool()
 
 

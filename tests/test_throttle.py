@@ -27,6 +27,17 @@ def test_five_failed_logins_lock_the_account_for_a_while(client, make_user, fres
     assert client.get("/staff/").status_code == 302
 
 
+def test_the_lock_counts_a_user_name_in_any_case_and_spacing_as_one_account(client, make_user,
+                                                                             fresh_window):
+    """User names are compared ignoring case: typing SAM or " Sam " must not buy new tries."""
+    user = make_user("staff", username="sam")
+    for typed in ("SAM", "Sam", " sam ", "sAm", "SaM"):
+        client.post("/login", data={"username": typed, "password": "wrong-password!"})
+    response = client.post("/login", data={"username": "sam", "password": TEST_PASSWORD})
+    assert response.status_code == 429, "five wrong tries in five spellings lock the account"
+    assert user.username == "sam"
+
+
 def test_many_logins_from_one_client_get_a_friendly_429(app, client, fresh_window):
     codes = []
     for n in range(12):
@@ -52,6 +63,13 @@ def test_limiter_storage_holds_no_address_or_user_name(app, client, make_user):
     assert keys, "expected the in-memory storage to hold counters"
     assert "203.0.113.77" not in keys
     assert "distinctive-name" not in keys
+    # not the bucket in the clear either (its /16 and group number): its keyed hash
+    region = f"4:{int(ipaddress.ip_address('203.0.113.77')) >> 16}"
+    assert region not in keys and "203.0" not in keys
+    bucket = throttle.client_bucket("203.0.113.77", app.config["SECRET_KEY"])
+    assert bucket in keys and len(bucket) == 16 and set(bucket) <= set("0123456789abcdef")
+    account = throttle.codes.keyed_hash("account", "distinctive-name", app.config["SECRET_KEY"])[:32]
+    assert account in keys
 
 
 def test_login_throttling_can_be_switched_off_for_load_tests(tmp_path, make_user):

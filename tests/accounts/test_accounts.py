@@ -119,6 +119,17 @@ def test_deactivating_an_account_ends_its_sessions(app, make_user, query):
     assert query(lambda: User.get_by_id(member.id).is_active) is False
 
 
+def test_a_session_of_an_inactive_account_is_refused_whatever_its_version(app, make_user, query):
+    """Each request checks that the account is still active, not only that the session is current:
+    an account switched off in the database (a restore, a script) logs nobody in."""
+    member = make_user("council")
+    browser = app.test_client()
+    browser.post("/login", data={"username": member.username, "password": TEST_PASSWORD})
+    assert browser.get("/account").status_code == 200
+    query(lambda: User.update(is_active=False).where(User.id == member.id).execute())
+    assert browser.get("/account").status_code == 302
+
+
 def test_idle_session_expires_after_30_minutes(client, auth, make_user):
     auth.login(make_user("staff"))
     with client.session_transaction() as sess:

@@ -5,6 +5,7 @@ import csv
 import hashlib
 import hmac
 import io
+import re
 
 import pytest
 from support.config import portal_config
@@ -57,7 +58,8 @@ def test_publishing_without_permission_is_refused_by_the_service(app, client, au
     assert "did not agree to be quoted" in response.get_data(as_text=True)
     response = client.post(f"/staff/feedback/{public_id}/publish", follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "has not approved a text to publish" in html
+    # the refusal itself, as an error flash, not a notice the page always shows
+    assert re.search(r'class="flash flash-error">[^<]*has not approved a text to publish', html)
     assert "Published on the" not in html
     assert query(lambda: FeedbackThread.get_by_id(thread_id).published_on) is None
     assert query(lambda: AuditEntry.select().where(AuditEntry.action.in_(

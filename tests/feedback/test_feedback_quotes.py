@@ -236,3 +236,22 @@ def test_permission_taken_back_before_any_proposal_can_be_given_again(app, write
     assert QUOTE not in public_page(app)
     answer(writer, "approve_quote")
     assert QUOTE in public_page(app)
+
+
+def test_consent_withdrawn_while_staff_publish_is_respected_by_the_sql_guard(app, writer, staff, query):
+    """Staff read the thread while the person agreed; the person took permission back before staff
+    pressed Publish: the write itself checks consent, so nothing goes public."""
+    thread = thread_of(query, writer[1])
+    propose(staff, thread)
+    answer(writer, "approve_quote")
+    staff[0].post(f"/staff/feedback/{thread.public_id}/unpublish")
+    stale = thread_of(query, writer[1])
+    assert stale.quotable and stale.quote_state == "approved"
+    query(lambda: FeedbackThread.update(quotable=False).where(FeedbackThread.id == stale.id).execute())
+    with app.test_request_context():
+        try:
+            query(lambda: service.publish(staff[1], stale))
+        except service.FeedbackError:
+            pass
+    assert QUOTE not in public_page(app)
+    assert query(lambda: FeedbackThread.get_by_id(stale.id).published_on) is None

@@ -197,6 +197,22 @@ def test_a_survey_closing_while_someone_answers_keeps_nothing(client, build, que
     assert stored(query)["SurveyResponse"] == 0
 
 
+def test_the_service_itself_refuses_answers_to_a_survey_closed_since_the_page_was_read(app, build,
+                                                                                        query):
+    """The page checked the survey was open; it closed before the answers were written: the
+    write checks again, inside its transaction, and keeps nothing."""
+    slug = build()
+
+    def answer_after_closing():
+        with app.test_request_context("/"):
+            plan = load_plan(Survey.by_slug(slug))
+            Survey.update(state="closed").execute()
+            with pytest.raises(service.SurveyError):
+                service.submit_response(plan, Answers({1: ["1"]}, {}))
+    query(answer_after_closing)
+    assert stored(query)["SurveyResponse"] == 0
+
+
 def test_a_survey_before_its_opening_day_says_when_it_opens(client, build):
     import datetime as dt
 

@@ -118,6 +118,20 @@ def test_a_cross_tab_hides_a_small_cell_and_what_would_give_it_away(app, answere
     assert "fewer than 5" in html and "20 people answered both questions." in html
 
 
+def test_a_question_fewer_than_the_minimum_answered_shows_not_even_how_many(app):
+    """Six people answered the survey, three of them the rating: the rating shows no count, no
+    share and not how many answered it, though the survey as a whole is shown."""
+    with app.test_request_context("/"), db.connection_context():
+        plan = load_plan(make_survey("few-rated"))
+        for n in range(6):
+            service.submit_response(plan, Answers({1: ["1"], **({3: ["5"]} if n < 3 else {})}))
+        shown = survey_results.survey_results(plan)
+    by_number = {result.question.number: result for result in shown.questions}
+    assert shown.total == 6 and by_number[1].shown
+    rating = by_number[3]
+    assert not rating.shown and rating.answered is None and not rating.rows
+
+
 def test_a_cross_tab_whose_base_is_below_the_minimum_shows_nothing(app, staff):
     with app.test_request_context("/"), db.connection_context():
         survey = make_survey("tiny")
