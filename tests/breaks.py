@@ -272,7 +272,7 @@ BREAKS = [
     Break(76, "feedback is published only with consent to quote (service)", "portal/feedback/service.py",
           "    if not thread.quotable:\n        raise FeedbackError",
           "    if False:\n        raise FeedbackError",
-          (F + "test_feedback_staff.py", "-k", "only_quotable")),
+          (F + "test_feedback_quotes.py", "-k", "did_not_allow")),
     Break(77, "feedback is published only with consent to quote (the SQL guard)",
           "portal/feedback/service.py",
           ".where((FeedbackThread.id == thread.id) & (FeedbackThread.quotable == True)  # noqa: E712",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import g, session
 from support.database import all_rows, cells_containing
 from support.sealing import holding_the_key
 from support.world import sign_in, submit, text_of_class
@@ -248,10 +249,25 @@ def test_consent_withdrawn_while_staff_publish_is_respected_by_the_sql_guard(app
     stale = thread_of(query, writer[1])
     assert stale.quotable and stale.quote_state == "approved"
     query(lambda: FeedbackThread.update(quotable=False).where(FeedbackThread.id == stale.id).execute())
-    with app.test_request_context():
+    # staff press Publish with the page they read: their session opens the proposal
+    with staff[0].session_transaction() as stored:
+        values = dict(stored)
+    with app.test_request_context(), db.connection_context():
+        session.update(values)
+        g.user = User.get_by_id(values["uid"])
         try:
-            query(lambda: service.publish(staff[1], stale))
+            service.publish(g.user, stale)
         except service.FeedbackError:
             pass
     assert QUOTE not in public_page(app)
     assert query(lambda: FeedbackThread.get_by_id(stale.id).published_on) is None
+
+
+def test_the_service_itself_refuses_to_propose_words_the_person_did_not_allow(app, query):
+    browser = app.test_client()
+    sent = submit(browser, "/feedback", {"message": WORDS})
+    receipt = text_of_class(sent.get_data(as_text=True), "receipt")
+    thread = thread_of(query, receipt)
+    with app.test_request_context(), db.connection_context():
+        with pytest.raises(service.FeedbackError, match="did not agree to be quoted"):
+            service.propose_quote(None, thread, service.Proposal(QUOTE, ACTION, "en"))
