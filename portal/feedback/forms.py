@@ -129,6 +129,24 @@ class ReplyForm(FlaskForm):
     message = _message_field(_l("Your reply"))
 
 
+class EditReplyForm(FlaskForm):
+    """A reply changed in the minutes after it was sent."""
+
+    message = _message_field(_l("Your reply, changed"))
+
+
+class RedactForm(FlaskForm):
+    """The person's message with someone else's details taken out; it replaces the original."""
+
+    message = _message_field(_l("The message without the other person’s details"))
+
+
+class NoteForm(FlaskForm):
+    """A private note for the team, plain text."""
+
+    note = _message_field(_l("Private note"))
+
+
 class StatusForm(FlaskForm):
     """Move the thread to another status."""
 

@@ -7,6 +7,7 @@ from peewee import (
     BooleanField,
     CharField,
     DateField,
+    DateTimeField,
     ForeignKeyField,
     SmallIntegerField,
     TextField,
@@ -127,6 +128,14 @@ class FeedbackMessage(BaseModel):
     created_on = DateField()
     # staff are not anonymous: a reply keeps who wrote it
     staff_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # when a staff reply was sent, so it can be changed for a few minutes (staff only: a
+    # client's message keeps the day and nothing more)
+    sent_at = DateTimeField(null=True)
+    # a staff reply taken back within those minutes: its text is erased and the person no longer
+    # sees it
+    withdrawn = BooleanField(default=False)
+    # our team replaced the message with a version that leaves out someone else's details
+    redacted = BooleanField(default=False)
 
     class Meta:
         table_name = "feedback_message"
@@ -134,6 +143,30 @@ class FeedbackMessage(BaseModel):
     @classmethod
     def in_thread(cls, thread: FeedbackThread):
         """The thread's messages in the order they were written, with the staff author."""
+        return (cls
+                .select(cls, User)
+                .join(User, JOIN.LEFT_OUTER, on=(cls.staff_user == User.id))
+                .where(cls.thread == thread)
+                .order_by(cls.id))
+
+
+class FeedbackNote(BaseModel):
+    """A private note staff keep on a thread: sealed with the thread's key like the messages,
+    shown only on the staff's page, never to the person and never in what they read."""
+
+    public_id = BigIntegerField(unique=True, default=new_public_id)
+    thread = ForeignKeyField(FeedbackThread, backref="notes", on_delete="CASCADE")
+    body = ItemTextField()
+    # the day only, like the messages it sits next to
+    created_on = DateField()
+    staff_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "feedback_note"
+
+    @classmethod
+    def in_thread(cls, thread: FeedbackThread):
+        """The thread's notes in the order they were written, with their author."""
         return (cls
                 .select(cls, User)
                 .join(User, JOIN.LEFT_OUTER, on=(cls.staff_user == User.id))

@@ -20,7 +20,14 @@ from portal.accounts.audit import record
 from portal.accounts.models import User
 from portal.db import db, fresh_public_id, write_transaction
 from portal.feedback import receipts
-from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread, SentForm
+from portal.feedback.models import (
+    STATUSES,
+    TOPICS,
+    FeedbackMessage,
+    FeedbackNote,
+    FeedbackThread,
+    SentForm,
+)
 from portal.i18n import LANGUAGES
 from portal.i18n import gettext as _
 from portal.roles import ADMIN, STAFF_ROLES
@@ -82,10 +89,12 @@ def create_thread(code: str, day: dt.date, **fields) -> tuple[FeedbackThread, by
 
 def store_message(thread: FeedbackThread, item_key: bytes, author: str, text: str, day: dt.date,
                    staff_user: User | None = None) -> FeedbackMessage:
-    """A message encrypted with its thread's key."""
+    """A message encrypted with its thread's key; a staff reply also keeps when it was sent
+    (staff are not anonymous), so it can be changed for a few minutes."""
     return FeedbackMessage.create(public_id=fresh_public_id(FeedbackMessage), thread=thread,
                                   author=author, body=sealed.encrypt(text, item_key),
-                                  created_on=day, staff_user=staff_user)
+                                  created_on=day, staff_user=staff_user,
+                                  sent_at=clock.utc_now() if author == "staff" else None)
 
 
 def _read(messages: list[FeedbackMessage], item_keys: list[bytes]) -> list[FeedbackMessage]:
@@ -163,7 +172,8 @@ def open_for_client(thread: FeedbackThread, receipt_text: str) -> bytes | None:
 def client_messages(thread: FeedbackThread, receipt_text: str) -> list[FeedbackMessage]:
     """The messages the receipt opens, oldest first (earlier, still sealed ones are left out)."""
     item_key = open_for_client(thread, receipt_text)
-    messages = _read(list(FeedbackMessage.in_thread(thread)), [item_key] if item_key else [])
+    messages = _read(list(FeedbackMessage.in_thread(thread).where(FeedbackMessage.withdrawn == False)),  # noqa: E712
+                     [item_key] if item_key else [])
     return [message for message in messages if message.text is not None]
 
 
@@ -194,6 +204,7 @@ def delete_conversation(thread: FeedbackThread, receipt_text: str) -> None:
     today = clock.today()
     with write_transaction():
         FeedbackMessage.delete().where(FeedbackMessage.thread == thread.id).execute()
+        FeedbackNote.delete().where(FeedbackNote.thread == thread.id).execute()
         (FeedbackThread
          # a value no receipt hashes to (a hash is hexadecimal): the code opens nothing now
          .update(receipt_hash="deleted:" + secrets.token_hex(28), topic="", rating=None,
@@ -403,6 +414,117 @@ def reply(actor: User, thread: FeedbackThread, body: str) -> None:
             raise FeedbackError(_("The person deleted this conversation, so it takes no reply."))
         store_message(thread, _key_for_writing(thread), "staff", body, today, staff_user=actor)
         record(actor, "feedback.reply", thread.public_id)
+
+
+EDIT_MINUTES = 10
+
+
+def may_change(actor: User | None, message: FeedbackMessage, now: dt.datetime | None = None) -> bool:
+    """Whether this account may still edit or withdraw this reply: its own, not withdrawn, and
+    sent less than ten minutes ago."""
+    now = now or clock.utc_now()
+    return bool(actor is not None and message.author == "staff" and not message.withdrawn
+                and message.sent_at is not None and message.staff_user_id == actor.id
+                and now - message.sent_at <= dt.timedelta(minutes=EDIT_MINUTES))
+
+
+def _changeable_reply(actor: User, thread: FeedbackThread, message_id: int) -> FeedbackMessage:
+    """The reply about to change, inside the caller's transaction, or a clear refusal."""
+    message = FeedbackMessage.get_or_none((FeedbackMessage.public_id == message_id)
+                                          & (FeedbackMessage.thread == thread.id))
+    if message is None or message.author != "staff":
+        raise FeedbackError(_("This reply could not be found in this conversation."))
+    if message.staff_user_id != actor.id:
+        raise FeedbackError(_("Only the person who wrote a reply can change it."))
+    if not may_change(actor, message):
+        raise FeedbackError(_("This reply is final: a reply can be changed or withdrawn only in "
+                              "the %(n)d minutes after it is sent.", n=EDIT_MINUTES))
+    return message
+
+
+def _still_changeable():
+    """The condition an edit's update names, so a reply past its minutes is never changed."""
+    return ((FeedbackMessage.withdrawn == False)  # noqa: E712
+            & (FeedbackMessage.sent_at >= clock.utc_now() - dt.timedelta(minutes=EDIT_MINUTES)))
+
+
+def edit_reply(actor: User, thread: FeedbackThread, message_id: int, body: str) -> None:
+    """Change a reply in the ten minutes after sending it; the person reads the new text."""
+    with write_transaction():
+        message = _changeable_reply(actor, thread, message_id)
+        changed = (FeedbackMessage
+                   .update(body=sealed.encrypt(body, _key_for_writing(thread)))
+                   .where((FeedbackMessage.id == message.id) & _still_changeable())
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("This reply is final: a reply can be changed or withdrawn only "
+                                  "in the %(n)d minutes after it is sent.", n=EDIT_MINUTES))
+        record(actor, "feedback.reply_edit", thread.public_id)
+
+
+def withdraw_reply(actor: User, thread: FeedbackThread, message_id: int) -> None:
+    """Take a reply back in the ten minutes after sending it: its text is erased, the person no
+    longer sees it, and staff see that it was withdrawn."""
+    with write_transaction():
+        message = _changeable_reply(actor, thread, message_id)
+        changed = (FeedbackMessage
+                   .update(withdrawn=True, body=sealed.encrypt("", _key_for_writing(thread)))
+                   .where((FeedbackMessage.id == message.id) & _still_changeable())
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("This reply is final: a reply can be changed or withdrawn only "
+                                  "in the %(n)d minutes after it is sent.", n=EDIT_MINUTES))
+        replied = (FeedbackMessage.select(FeedbackMessage.id)
+                   .where((FeedbackMessage.thread == thread.id) & (FeedbackMessage.author == "staff")
+                          & (FeedbackMessage.withdrawn == False))  # noqa: E712
+                   .exists())
+        if not replied:
+            # the person is not told of a reply that is no longer there
+            (FeedbackThread.update(status="read")
+             .where((FeedbackThread.id == thread.id) & (FeedbackThread.status == "replied"))
+             .execute())
+        record(actor, "feedback.reply_withdraw", thread.public_id)
+
+
+def redact_message(actor: User, thread: FeedbackThread, message_id: int, body: str) -> None:
+    """Replace a person's message with a version that leaves out someone else's details: the
+    original is gone, both sides read that part was removed, and the audit trail keeps the day
+    and the thread, never the words."""
+    with write_transaction():
+        message = FeedbackMessage.get_or_none((FeedbackMessage.public_id == message_id)
+                                              & (FeedbackMessage.thread == thread.id))
+        if message is None or message.author != "client":
+            raise FeedbackError(_("Only a message from the person can be redacted."))
+        item_key = _key_for_writing(thread)
+        changed = (FeedbackMessage
+                   .update(body=sealed.encrypt(body, item_key), redacted=True)
+                   .where((FeedbackMessage.id == message.id)
+                          & (FeedbackMessage.thread.in_(FeedbackThread.select(FeedbackThread.id)
+                                                        .where(FeedbackThread.deleted_on.is_null()))))
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("The person deleted this conversation, so nothing was changed."))
+        record(actor, "feedback.redact", thread.public_id)
+
+
+def add_note(actor: User, thread: FeedbackThread, body: str) -> FeedbackNote:
+    """A private note for the team, sealed with the thread's key; the person never sees it."""
+    today = clock.today()
+    with write_transaction():
+        if not (FeedbackThread.select(FeedbackThread.id)
+                .where((FeedbackThread.id == thread.id) & FeedbackThread.deleted_on.is_null())
+                .exists()):
+            raise FeedbackError(_("The person deleted this conversation, so it takes no note."))
+        note = FeedbackNote.create(public_id=fresh_public_id(FeedbackNote), thread=thread,
+                                   body=sealed.encrypt(body, _key_for_writing(thread)),
+                                   created_on=today, staff_user=actor)
+        record(actor, "feedback.note", thread.public_id)
+    return note
+
+
+def thread_notes(thread: FeedbackThread) -> list[FeedbackNote]:
+    """The thread's private notes, oldest first, each with its `text` (None without the key)."""
+    return _read(list(FeedbackNote.in_thread(thread)), _staff_keys(thread))
 
 
 def set_status(actor: User, thread: FeedbackThread, status: str) -> None:
@@ -663,7 +785,8 @@ def export_rows(opener: sealed.Reader, restricted_too: bool = False) -> Iterator
             FeedbackMessage
             .select(FeedbackMessage.thread, FeedbackMessage.id, FeedbackMessage.public_id,
                     FeedbackMessage.created_on, FeedbackMessage.author, FeedbackMessage.body)
-            .where(FeedbackMessage.thread.in_(list(threads)))
+            .where(FeedbackMessage.thread.in_(list(threads))
+                   & (FeedbackMessage.withdrawn == False))  # noqa: E712
             .tuples()
             .iterator(),
             key=lambda message: (order[message[0]], message[1]))
@@ -704,6 +827,7 @@ def purge_old_threads(days: int, today: dt.date | None = None) -> tuple[int, int
             if not ids:
                 break
             messages += FeedbackMessage.delete().where(FeedbackMessage.thread.in_(ids)).execute()
+            FeedbackNote.delete().where(FeedbackNote.thread.in_(ids)).execute()
             threads += FeedbackThread.delete().where(FeedbackThread.id.in_(ids)).execute()
     if threads:
         with write_transaction():

@@ -21,12 +21,15 @@ from portal.feedback import receipts, service
 from portal.feedback.forms import (
     ActionForm,
     DeleteConversationForm,
+    EditReplyForm,
     FeedbackForm,
     FilterForm,
     FollowUpForm,
     LookupForm,
+    NoteForm,
     ProposeForm,
     QuoteAnswerForm,
+    RedactForm,
     ReplyForm,
     StatusForm,
     TagsForm,
@@ -241,10 +244,36 @@ def _proposal_form(thread: FeedbackThread) -> ProposeForm:
 
 
 def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
-                       propose: ProposeForm | None = None, tags: TagsForm | None = None):
+                       propose: ProposeForm | None = None, tags: TagsForm | None = None,
+                       note: NoteForm | None = None, editing: tuple[int, EditReplyForm] | None = None,
+                       redacting: tuple[int, RedactForm] | None = None):
     """The staff page for one thread, with every form on it."""
+    messages = service.thread_messages(thread)
+    now = service.clock.utc_now()
+    edits, redactions = {}, {}
+    for message in messages:
+        if message.text is not None and service.may_change(g.user, message, now):
+            if editing and editing[0] == message.public_id:
+                form = editing[1]
+            else:
+                form = EditReplyForm(formdata=None, message=message.text)
+            # one form per reply on the page: each its own id
+            form.message.id = f"edit-{message.public_id}"
+            edits[message.id] = form
+        elif message.text is not None and message.author == "client":
+            if redacting and redacting[0] == message.public_id:
+                form = redacting[1]
+            else:
+                form = RedactForm(formdata=None, message=message.text)
+            form.message.id = f"redact-{message.public_id}"
+            redactions[message.id] = form
     return render_template(
-        "feedback/staff_thread.html", thread=thread, messages=service.thread_messages(thread),
+        "feedback/staff_thread.html", thread=thread, messages=messages, edits=edits,
+        redactions=redactions,
+        edit_minutes=service.EDIT_MINUTES, withdraw_form=ActionForm(formdata=None),
+        notes=service.thread_notes(thread),
+        note_form=note or _with_draft(NoteForm(formdata=None),
+                                      url_for("feedback.staff_note", thread_id=thread.public_id)),
         reply_form=reply or _with_draft(ReplyForm(formdata=None),
                                         url_for("feedback.staff_reply", thread_id=thread.public_id)),
         status_form=StatusForm(formdata=None, status=thread.status),
@@ -282,6 +311,73 @@ def staff_reply(thread_id: int):
         return _staff_thread_page(thread, reply=form)
     flash(_("Your reply was sent. The person sees it when they enter their code."), "success")
     return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/<id:thread_id>/messages/<id:message_id>/edit", methods=["POST"])
+@staff_required
+def staff_edit_reply(thread_id: int, message_id: int):
+    """Change one's reply in the minutes after sending it."""
+    thread = _thread_or_404(thread_id)
+    form = EditReplyForm()
+    if not form.validate_on_submit():
+        return _staff_thread_page(thread, editing=(message_id, form))
+    try:
+        service.edit_reply(g.user, thread, message_id, form.message.data)
+    except service.FeedbackError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Your reply was changed. The person reads the new text."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/<id:thread_id>/messages/<id:message_id>/withdraw", methods=["POST"])
+@staff_required
+def staff_withdraw_reply(thread_id: int, message_id: int):
+    """Take one's reply back in the minutes after sending it."""
+    thread = _thread_or_404(thread_id)
+    if ActionForm().validate_on_submit():
+        try:
+            service.withdraw_reply(g.user, thread, message_id)
+        except service.FeedbackError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Your reply was withdrawn. The person no longer sees it."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/<id:thread_id>/messages/<id:message_id>/redact", methods=["POST"])
+@staff_required
+def staff_redact(thread_id: int, message_id: int):
+    """Replace the person's message with a version without someone else's details."""
+    thread = _thread_or_404(thread_id)
+    form = RedactForm()
+    if not form.validate_on_submit():
+        return _staff_thread_page(thread, redacting=(message_id, form))
+    try:
+        service.redact_message(g.user, thread, message_id, form.message.data)
+    except service.FeedbackError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("The message was replaced with the redacted version. The original is gone."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/<id:thread_id>/note", methods=["POST"])
+@drafts.keeps_draft(("note",), lambda thread_id: url_for("feedback.staff_thread", thread_id=thread_id))
+@staff_required
+def staff_note(thread_id: int):
+    """Keep a private note for the team; the person never sees it."""
+    thread = _thread_or_404(thread_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _staff_thread_page(thread, note=form)
+    try:
+        service.add_note(g.user, thread, form.note.data)
+    except service.FeedbackError as error:
+        form.note.errors.append(str(error))
+        return _staff_thread_page(thread, note=form)
+    flash(_("Your private note was saved. Only the team sees it."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id) + "#notes")
 
 
 @bp.route("/staff/feedback/<id:thread_id>/status", methods=["POST"])
