@@ -35,13 +35,14 @@ area = areas.Area(
         "feedback.reply_edit": _l("changed a reply in feedback thread"),
         "feedback.reply_withdraw": _l("withdrew a reply in feedback thread"),
         "feedback.redact": _l("removed part of a message in feedback thread"),
+        "feedback.assign": _l("assigned feedback thread"),
     },
     # a time on a staff action would date the client's messages next to it
     audit_day_only=frozenset({"feedback.reply", "feedback.status", "feedback.tags",
                               "feedback.publish", "feedback.unpublish", "feedback.propose",
                               "feedback.approve", "feedback.decline", "feedback.deleted",
                               "feedback.note", "feedback.reply_edit", "feedback.reply_withdraw",
-                              "feedback.redact"}),
+                              "feedback.redact", "feedback.assign"}),
     access={
         "GET /feedback": areas.PUBLIC,
         "POST /feedback": areas.PUBLIC,
@@ -59,6 +60,7 @@ area = areas.Area(
         "POST /staff/feedback/<id:thread_id>/publish": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/unpublish": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/note": areas.STAFF,
+        "POST /staff/feedback/<id:thread_id>/assign": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/messages/<id:message_id>/edit": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/messages/<id:message_id>/withdraw": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/messages/<id:message_id>/redact": areas.STAFF,

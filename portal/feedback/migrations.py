@@ -278,7 +278,25 @@ def _v9_reply_changes() -> None:
     migrate(migrator.add_column("feedback_message", "sent_at", DateTimeField(null=True)))
 
 
+def _v10_assignment_and_language() -> None:
+    """Who on the team a thread is assigned to, and the language the person wrote in (the
+    language of the page they used; "" for threads from before)."""
+    migrator = SchemaMigrator.from_database(db.obj)
+    db.execute_sql('ALTER TABLE "feedback_thread" ADD COLUMN "language" VARCHAR(8) NOT NULL DEFAULT \'\'')
+
+    class User(Model):
+        class Meta:
+            database = db
+            table_name = "user"
+
+    migrate(
+        migrator.add_column("feedback_thread", "assigned_to_id",
+                            ForeignKeyField(User, null=True, field=User.id, on_delete="SET NULL")),
+        migrator.add_index("feedback_thread", ("assigned_to_id", "last_message_on", "public_id"), False),
+    )
+
+
 MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids), (3, _v3_sealed_messages),
               (4, _v4_sent_forms), (5, _v5_restricted_threads), (6, _v6_approved_quotes),
               (7, _v7_deleted_by_writer), (8, _v8_private_notes),
-              (9, _v9_reply_changes))
+              (9, _v9_reply_changes), (10, _v10_assignment_and_language))

@@ -84,11 +84,16 @@ class FeedbackThread(BaseModel):
     # a thread from before sealing, once its client came back: the key of the earlier messages,
     # until a reply from staff moves them under the new key (see service.open_for_client)
     legacy_key = SealedKeyField(null=True)
+    # the member of staff following the thread up (one who may read it)
+    assigned_to = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # the language of the page the person wrote on ("" for threads from before it was kept)
+    language = CharField(max_length=8, default="")
 
     class Meta:
         table_name = "feedback_thread"
         # the staff list filters by status and topic and pages by (last_message_on, public_id)
         indexes = (
+            (("assigned_to", "last_message_on", "public_id"), False),
             (("last_message_on", "public_id"), False),
             (("status", "last_message_on", "public_id"), False),
             (("topic", "last_message_on", "public_id"), False),

@@ -127,7 +127,7 @@ def find_thread(receipt_text: str) -> FeedbackThread | None:
 
 def submit_feedback(message: str, topic: str = "", rating: int | None = None,
                     quotable: bool = False, form_token: str | None = None,
-                    restricted: bool = False) -> str:
+                    restricted: bool = False, language: str = "") -> str:
     """Store new feedback, sealed, with today's date and return its receipt, formatted for reading.
 
     A form token sent before raises AlreadySent and stores nothing. A restricted thread is read
@@ -141,7 +141,8 @@ def submit_feedback(message: str, topic: str = "", rating: int | None = None,
     with write_transaction():
         _claim_form(form_token, today)
         thread, item_key = create_thread(code, today, topic=topic or "", rating=rating,
-                                          quotable=quotable, restricted=restricted, status="new")
+                                          quotable=quotable, restricted=restricted, status="new",
+                                          language=language if language in LANGUAGES else "")
         store_message(thread, item_key, "client", message, today)
     return codes.format_code(code)
 
@@ -210,7 +211,8 @@ def delete_conversation(thread: FeedbackThread, receipt_text: str) -> None:
          .update(receipt_hash="deleted:" + secrets.token_hex(28), topic="", rating=None,
                  quotable=False, status="archived", tags="", created_on=today,
                  last_message_on=today, sealed_key=None, receipt_key=None, legacy_key=None,
-                 quote_state="", proposal=None, deleted_on=today, **NOTHING_PUBLISHED)
+                 quote_state="", proposal=None, deleted_on=today, assigned_to=None, language="",
+                 **NOTHING_PUBLISHED)
          .where(FeedbackThread.id == thread.id)
          .execute())
         # nothing that names the conversation: the day, and that one was deleted
@@ -286,30 +288,168 @@ def _parse_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
         return None
 
 
+@dataclass(frozen=True)
+class ThreadFilters:
+    """What the staff list is narrowed to; the thread page's next and previous follow it too."""
+
+    status: str = ""
+    topic: str = ""
+    mine: bool = False
+    tag: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    text: str = ""
+
+    def as_args(self) -> dict:
+        """The filters as query-string arguments (only those set)."""
+        found = {"status": self.status, "topic": self.topic, "mine": "y" if self.mine else "",
+                 "tag": self.tag, "since": self.since.isoformat() if self.since else "",
+                 "until": self.until.isoformat() if self.until else "", "q": self.text}
+        return {name: value for name, value in found.items() if value}
+
+
+def _filtered(user: User | None, filters: ThreadFilters):
+    """The threads this account may read that match the filters (the text apart)."""
+    query = FeedbackThread.select().where(_visible_to(user))
+    if filters.status in STATUSES:
+        query = query.where(FeedbackThread.status == filters.status)
+    if filters.topic in TOPICS:
+        query = query.where(FeedbackThread.topic == filters.topic)
+    elif filters.topic == "none":
+        query = query.where(FeedbackThread.topic == "")
+    if filters.mine:
+        query = query.where(FeedbackThread.assigned_to == (user.id if user else None))
+    tag = " ".join(filters.tag.split()).lower()
+    if tag:
+        query = query.where((FeedbackThread.tags == tag) | FeedbackThread.tags.startswith(tag + ",")
+                            | FeedbackThread.tags.endswith("," + tag)
+                            | FeedbackThread.tags.contains("," + tag + ","))
+    if filters.since:
+        query = query.where(FeedbackThread.created_on >= filters.since)
+    if filters.until:
+        query = query.where(FeedbackThread.created_on <= filters.until)
+    return query
+
+
+NEWEST_FIRST = (FeedbackThread.last_message_on.desc(), FeedbackThread.public_id.desc())
+# how many threads a text search opens and reads, newest first
+SEARCH_BATCH = 500
+
+
 def list_threads(user: User | None, status: str = "", topic: str = "", cursor: str | None = None,
-                 per_page: int = PAGE_SIZE) -> ThreadPage:
+                 per_page: int = PAGE_SIZE, filters: ThreadFilters | None = None) -> ThreadPage:
     """Threads this account may read by latest message, newest day first (in random order within
     a day), filtered, one keyset page at a time."""
-    query = FeedbackThread.select().where(_visible_to(user))
-    if status in STATUSES:
-        query = query.where(FeedbackThread.status == status)
-    if topic in TOPICS:
-        query = query.where(FeedbackThread.topic == topic)
-    elif topic == "none":
-        query = query.where(FeedbackThread.topic == "")
+    filters = filters or ThreadFilters(status=status, topic=topic)
+    query = _filtered(user, filters)
     position = _parse_cursor(cursor)
     if position:
         query = query.where(Tuple(FeedbackThread.last_message_on, FeedbackThread.public_id)
                             < Tuple(position[0].isoformat(), position[1]))
-    rows = list(query
-                .order_by(FeedbackThread.last_message_on.desc(), FeedbackThread.public_id.desc())
-                .limit(per_page + 1))
+    rows = list(query.order_by(*NEWEST_FIRST).limit(per_page + 1))
     threads = rows[:per_page]
     next_cursor = None
     if len(rows) > per_page:
         last = threads[-1]
         next_cursor = f"{last.last_message_on.isoformat()}.{last.public_id}"
-    return ThreadPage(threads, _first_words(threads), next_cursor)
+    return ThreadPage(_with_assignees(threads), _first_words(threads), next_cursor)
+
+
+def _with_assignees(threads: list[FeedbackThread]) -> list[FeedbackThread]:
+    """Each thread's assignee read in one query for the whole page, not one per row."""
+    ids = {thread.assigned_to_id for thread in threads if thread.assigned_to_id}
+    people = {user.id: user for user in User.select().where(User.id.in_(list(ids)))} if ids else {}
+    for thread in threads:
+        if thread.assigned_to_id in people:
+            thread.assigned_to = people[thread.assigned_to_id]
+    return threads
+
+
+@dataclass
+class SearchResult:
+    """The threads whose words match, among the newest SEARCH_BATCH that match the rest."""
+
+    threads: list[FeedbackThread]
+    excerpts: dict[int, str] | None
+    # True when more threads matched the other filters than were read
+    cut_short: bool
+
+
+def search_threads(user: User | None, filters: ThreadFilters) -> SearchResult:
+    """Threads whose messages or notes hold the words, within what this session can open: the
+    newest SEARCH_BATCH threads matching the other filters are opened and read, no more."""
+    opener = sealed.reader()
+    candidates = list(_filtered(user, filters).where(FeedbackThread.deleted_on.is_null())
+                      .order_by(*NEWEST_FIRST).limit(SEARCH_BATCH + 1))
+    cut_short = len(candidates) > SEARCH_BATCH
+    candidates = candidates[:SEARCH_BATCH]
+    if opener is None or not candidates:
+        return SearchResult([], None if opener is None else {}, cut_short)
+    wanted = " ".join(filters.text.split()).casefold()
+    by_id = {thread.id: thread for thread in candidates}
+    bodies: dict[int, list[bytes]] = {}
+    for model in (FeedbackMessage, FeedbackNote):
+        rows = model.select(model.thread, model.body).where(model.thread.in_(list(by_id)))
+        if model is FeedbackMessage:
+            rows = rows.where(FeedbackMessage.withdrawn == False)  # noqa: E712
+        for thread_id, body in rows.tuples():
+            bodies.setdefault(thread_id, []).append(body)
+    found = []
+    for thread in candidates:
+        keys = _staff_keys(thread, opener)
+        for body in bodies.get(thread.id, []):
+            text = _decrypt_any(body, keys)
+            if text is not None and wanted in " ".join(text.split()).casefold():
+                found.append(thread)
+                break
+    return SearchResult(_with_assignees(found), _first_words(found), cut_short)
+
+
+def neighbours(user: User | None, thread: FeedbackThread,
+               filters: ThreadFilters) -> tuple[int | None, int | None]:
+    """The public numbers of the threads before and after this one in the list's order and
+    filters (newer, older), by keyset; a text search moves among its own matches."""
+    if filters.text:
+        matches = [found.public_id for found in search_threads(user, filters).threads]
+        if thread.public_id not in matches:
+            return None, None
+        at = matches.index(thread.public_id)
+        return (matches[at - 1] if at > 0 else None,
+                matches[at + 1] if at + 1 < len(matches) else None)
+    query = _filtered(user, filters).where(FeedbackThread.deleted_on.is_null())
+    here = Tuple(FeedbackThread.last_message_on, FeedbackThread.public_id)
+    position = Tuple(thread.last_message_on.isoformat(), thread.public_id)
+    newer = (query.select(FeedbackThread.public_id).where(here > position)
+             .order_by(FeedbackThread.last_message_on, FeedbackThread.public_id).first())
+    older = (query.select(FeedbackThread.public_id).where(here < position)
+             .order_by(*NEWEST_FIRST).first())
+    return (newer.public_id if newer else None, older.public_id if older else None)
+
+
+# --- assignment ---------------------------------------------------------------------------------
+
+def assignable_staff(thread: FeedbackThread) -> list[User]:
+    """The active staff accounts who may read this thread, by name."""
+    staff = User.select().where(User.is_active & User.role.in_(STAFF_ROLES)).order_by(User.username)
+    return [user for user in staff if not thread.restricted or may_read_restricted(user)]
+
+
+def assign(actor: User, thread: FeedbackThread, username: str) -> User | None:
+    """Assign the thread to a member of staff who may read it (by username), or to nobody ("")."""
+    assignee = None
+    if username:
+        assignee = next((user for user in assignable_staff(thread) if user.username == username), None)
+        if assignee is None:
+            raise FeedbackError(_("Choose someone on the list: only active staff who may read this "
+                                  "conversation can be assigned to it."))
+    with write_transaction():
+        if not (FeedbackThread.update(assigned_to=assignee)
+                .where((FeedbackThread.id == thread.id) & FeedbackThread.deleted_on.is_null())
+                .execute()):
+            raise FeedbackError(_("The person deleted this conversation, so nothing was changed."))
+        record(actor, "feedback.assign", thread.public_id)
+    thread.assigned_to = assignee
+    return assignee
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from portal.export import csv_response
 from portal.feedback import receipts, service
 from portal.feedback.forms import (
     ActionForm,
+    AssignForm,
     DeleteConversationForm,
     EditReplyForm,
     FeedbackForm,
@@ -76,7 +77,8 @@ def form():
             receipt = service.submit_feedback(form.message.data, form.topic.data or "",
                                               int(form.rating.data) if form.rating.data else None,
                                               bool(form.quotable.data), form.form_token.data,
-                                              restricted=form.readers.data == "complaints")
+                                              restricted=form.readers.data == "complaints",
+                                              language=current_language())
         except service.AlreadySent:
             kiosk.submission_done()
             return render_template("feedback/already_sent.html")
@@ -216,12 +218,18 @@ def _client_thread(thread: FeedbackThread, receipt: str, follow_up: FollowUpForm
 @bp.route("/staff/feedback")
 @staff_required
 def staff_list():
-    """Threads newest activity first, filtered by status and topic, fifty a page."""
-    filters = FilterForm(request.args)
-    page = service.list_threads(g.user, filters.status.data or "", filters.topic.data or "",
-                                request.args.get("cursor"))
-    return render_template("feedback/staff_list.html", filters=filters, page=page,
-                           paged=bool(request.args.get("cursor")))
+    """Threads newest activity first, filtered, fifty a page; words searched in a bounded batch."""
+    form = FilterForm(request.args)
+    filters = form.chosen()
+    search = None
+    if filters.text:
+        search = service.search_threads(g.user, filters)
+        page = service.ThreadPage(search.threads, search.excerpts, None)
+    else:
+        page = service.list_threads(g.user, cursor=request.args.get("cursor"), filters=filters)
+    return render_template("feedback/staff_list.html", filters=form, page=page, search=search,
+                           search_batch=service.SEARCH_BATCH, filter_args=filters.as_args(),
+                           paged=bool(request.args.get("cursor")), languages=LANGUAGES)
 
 
 def _thread_or_404(thread_id: int) -> FeedbackThread:
@@ -246,7 +254,8 @@ def _proposal_form(thread: FeedbackThread) -> ProposeForm:
 def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
                        propose: ProposeForm | None = None, tags: TagsForm | None = None,
                        note: NoteForm | None = None, editing: tuple[int, EditReplyForm] | None = None,
-                       redacting: tuple[int, RedactForm] | None = None):
+                       redacting: tuple[int, RedactForm] | None = None,
+                       assign: AssignForm | None = None):
     """The staff page for one thread, with every form on it."""
     messages = service.thread_messages(thread)
     now = service.clock.utc_now()
@@ -267,8 +276,17 @@ def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
                 form = RedactForm(formdata=None, message=message.text)
             form.message.id = f"redact-{message.public_id}"
             redactions[message.id] = form
+    filters = FilterForm(request.args).chosen()
+    newer, older = service.neighbours(g.user, thread, filters)
+    if assign is None:
+        assign = AssignForm(formdata=None, assignee=thread.assigned_to.username if thread.assigned_to_id
+                            and thread.assigned_to else "")
+    assign.assignee.choices = [("", _("Nobody")), *[(user.username, user.name)
+                                                   for user in service.assignable_staff(thread)]]
     return render_template(
         "feedback/staff_thread.html", thread=thread, messages=messages, edits=edits,
+        newer=newer, older=older, filter_args=filters.as_args(), assign_form=assign,
+        languages=LANGUAGES,
         redactions=redactions,
         edit_minutes=service.EDIT_MINUTES, withdraw_form=ActionForm(formdata=None),
         notes=service.thread_notes(thread),
@@ -279,7 +297,7 @@ def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
         status_form=StatusForm(formdata=None, status=thread.status),
         tags_form=tags or TagsForm(formdata=None, tags=", ".join(thread.tag_list)),
         propose_form=propose or _proposal_form(thread), proposal=service.staff_proposal(thread),
-        languages=LANGUAGES, action_form=ActionForm(formdata=None))
+        action_form=ActionForm(formdata=None))
 
 
 @bp.route("/staff/feedback/<id:thread_id>")
@@ -359,6 +377,28 @@ def staff_redact(thread_id: int, message_id: int):
         flash(str(error), "error")
     else:
         flash(_("The message was replaced with the redacted version. The original is gone."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/<id:thread_id>/assign", methods=["POST"])
+@staff_required
+def staff_assign(thread_id: int):
+    """Assign the thread to a member of staff who may read it, or to nobody."""
+    thread = _thread_or_404(thread_id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        flash(_("Choose someone on the list: only active staff who may read this conversation can "
+                "be assigned to it."), "error")
+        return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+    try:
+        assignee = service.assign(g.user, thread, form.assignee.data or "")
+    except service.FeedbackError as error:
+        flash(str(error), "error")
+    else:
+        if assignee is None:
+            flash(_("This conversation is assigned to nobody now."), "success")
+        else:
+            flash(_("Assigned to %(name)s.", name=assignee.name), "success")
     return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
 
 

@@ -253,3 +253,186 @@ def test_redaction_respects_restricted_threads(app, staff, query):
     message = first_message(query)
     assert staff.post(f"/staff/feedback/{thread.public_id}/messages/{message.public_id}/redact",
                       data={"message": REDACTED}).status_code == 404
+
+
+# --- assignment ---------------------------------------------------------------------------------
+
+def links(html: str) -> list[int]:
+    import re
+
+    return [int(n) for n in re.findall(r'href="/staff/feedback/(\d+)(?:\?[^"]*)?"', html)]
+
+
+def test_a_thread_is_assigned_to_active_staff_who_may_read_it_shown_and_filtered(
+        app, make_user, query):
+    me = make_user("staff", display_name="Rosa")
+    colleague = make_user("staff", display_name="Omar")
+    inactive = make_user("staff", display_name="Gone", active=False)
+    council = make_user("council", display_name="Cora")
+    browser = signed_in(app, me)
+    mine, theirs, nobodys = (thread_of(query, send(app, text)) for text in ("One.", "Two.", "Three."))
+    page = f"/staff/feedback/{mine.public_id}"
+    html = browser.get(page).get_data(as_text=True)
+    assert ">Rosa<" in html and ">Omar<" in html and "Gone" not in html and "Cora" not in html
+    for who, expected in ((inactive, "Choose someone on the list"), (council, "Choose someone on the list")):
+        answer = browser.post(page + "/assign", data={"assignee": who.username}, follow_redirects=True)
+        assert expected in answer.get_data(as_text=True)
+    assert browser.post(page + "/assign", data={"assignee": "<b>"}).status_code == 302
+    assert query(lambda: FeedbackThread.get_by_id(mine.id).assigned_to_id) is None
+    assert browser.post(page + "/assign", data={"assignee": me.username}).status_code == 302
+    browser.post(f"/staff/feedback/{theirs.public_id}/assign", data={"assignee": colleague.username})
+    listing = browser.get("/staff/feedback").get_data(as_text=True)
+    assert "<td>Rosa</td>" in listing and "<td>Omar</td>" in listing
+    assert links(browser.get("/staff/feedback?mine=y").get_data(as_text=True)) == [mine.public_id]
+    assert query(lambda: [e.created_at.time().isoformat() for e in AuditEntry.select()
+                          .where(AuditEntry.action == "feedback.assign")]) == ["00:00:00"] * 2
+    # and back to nobody
+    browser.post(page + "/assign", data={"assignee": ""})
+    assert links(browser.get("/staff/feedback?mine=y").get_data(as_text=True)) == []
+    assert nobodys.public_id in links(listing)
+
+
+def test_a_complaint_is_assigned_only_to_those_named_for_complaints(app, make_user, query):
+    admin = make_user("admin", display_name="Ada")
+    named = make_user("staff", display_name="Nadia", handles_complaints=True)
+    other = make_user("staff", display_name="Otto")
+    complaint = thread_of(query, send(app, "About a colleague.", readers="complaints"))
+    browser = signed_in(app, named)
+    page = f"/staff/feedback/{complaint.public_id}"
+    html = browser.get(page).get_data(as_text=True)
+    assert ">Nadia<" in html and ">Otto<" not in html and ">Ada<" not in html
+    answer = browser.post(page + "/assign", data={"assignee": other.username}, follow_redirects=True)
+    assert "Choose someone on the list" in answer.get_data(as_text=True)
+    assert admin and query(lambda: FeedbackThread.get_by_id(complaint.id).assigned_to_id) is None
+    # a person who may not read it never sees it in "assigned to me" either
+    assert signed_in(app, other).get(page + "/assign").status_code in (404, 405)
+
+
+# --- next and previous --------------------------------------------------------------------------
+
+def test_next_and_previous_follow_the_lists_order_and_filters(app, staff, query):
+    import datetime as dt
+
+    from support.sealing import make_thread
+
+    from portal import clock
+
+    def create():
+        today = clock.today()
+        made = [make_thread(f"Message {n}.", today - dt.timedelta(days=n),
+                            topic="space" if n % 2 else "staff") for n in range(6)]
+        # a complaint and a deleted one in between are never reached
+        make_thread("Complaint.", today - dt.timedelta(days=1), topic="space", restricted=True)
+        gone = make_thread("Gone.", today - dt.timedelta(days=3), topic="space")
+        FeedbackThread.update(deleted_on=today).where(FeedbackThread.id == gone.id).execute()
+        return [thread.public_id for thread in made]
+    numbers = query(create)
+    listed = links(staff.get("/staff/feedback?topic=space").get_data(as_text=True))
+    space = [numbers[1], numbers[3], numbers[5]]
+    assert listed == space
+    import re
+
+    def nav(public_id, args="?topic=space"):
+        html = staff.get(f"/staff/feedback/{public_id}{args}").get_data(as_text=True)
+        newer = re.search(r'rel="prev" href="/staff/feedback/(\d+)\?topic=space"', html)
+        older = re.search(r'rel="next" href="/staff/feedback/(\d+)\?topic=space"', html)
+        return (int(newer.group(1)) if newer else None, int(older.group(1)) if older else None)
+    assert nav(space[0]) == (None, space[1])
+    assert nav(space[1]) == (space[0], space[2])
+    assert nav(space[2]) == (space[1], None)
+    # without filters, every readable thread in order
+    html = staff.get(f"/staff/feedback/{numbers[2]}").get_data(as_text=True)
+    assert f'rel="prev" href="/staff/feedback/{numbers[1]}"' in html
+    assert f'rel="next" href="/staff/feedback/{numbers[3]}"' in html
+    # nonsense filters are left out, never an error
+    assert staff.get(f"/staff/feedback/{numbers[2]}?since=nope&status=%00&q=").status_code == 200
+
+
+def test_next_and_previous_use_no_offsets(app, staff, query):
+    from portal.db import db
+
+    thread = thread_of(query, send(app))
+    statements = []
+    original = db.obj.execute_sql
+
+    def spy(sql, params=None, *args, **kwargs):
+        statements.append(sql)
+        return original(sql, params, *args, **kwargs)
+    db.obj.execute_sql = spy
+    try:
+        staff.get(f"/staff/feedback/{thread.public_id}?status=new").get_data()
+    finally:
+        del db.obj.execute_sql
+    walks = [s for s in statements if "feedback_thread" in s and "ORDER BY" in s.upper()]
+    assert walks and not [s for s in walks if "OFFSET" in s.upper()]
+
+
+# --- search -------------------------------------------------------------------------------------
+
+def test_search_by_tag_status_topic_and_days(app, staff, query):
+    import datetime as dt
+
+    from support.sealing import make_thread
+
+    from portal import clock
+
+    def create():
+        today = clock.today()
+        return [make_thread("A.", today - dt.timedelta(days=10), tags="kitchen,evenings").public_id,
+                make_thread("B.", today - dt.timedelta(days=5), tags="kitchens", status="read").public_id,
+                make_thread("C.", today, tags="evenings", topic="space").public_id]
+    a, b, c = query(create)
+    today = query(lambda: clock.today())
+    assert links(staff.get("/staff/feedback?tag=kitchen").get_data(as_text=True)) == [a]
+    assert sorted(links(staff.get("/staff/feedback?tag=Evenings").get_data(as_text=True))) == sorted([a, c])
+    since = (today - dt.timedelta(days=6)).isoformat()
+    until = (today - dt.timedelta(days=1)).isoformat()
+    assert links(staff.get(f"/staff/feedback?since={since}&until={until}").get_data(as_text=True)) == [b]
+    assert links(staff.get(f"/staff/feedback?since={since}&status=new").get_data(as_text=True)) == [c]
+    bad = staff.get("/staff/feedback?since=2026-13-45&tag=" + "x" * 40)
+    assert bad.status_code == 200 and sorted(links(bad.get_data(as_text=True))) == sorted([a, b, c])
+    assert 'aria-invalid="true"' in bad.get_data(as_text=True)
+
+
+def test_text_search_reads_only_what_the_session_opens_in_a_bounded_batch(app, staff, make_user, query):
+    send(app, "The shower on the second floor is broken.")
+    send(app, "Thank you for the evening group.")
+    complaint = send(app, "The shower man was rude.", readers="complaints")
+    html = staff.get("/staff/feedback?q=SHOWER").get_data(as_text=True)
+    assert "1 conversation holds these words." in html
+    assert "second floor" in html and "rude" not in html
+    assert "Every conversation that matches the other filters was searched." in html
+    named = signed_in(app, make_user("staff", handles_complaints=True))
+    assert "2 conversations hold these words." in named.get("/staff/feedback?q=shower").get_data(as_text=True)
+    # a deleted conversation is never searched
+    app.test_client().post("/feedback/status", data={"receipt": complaint, "delete_confirmed": "y"})
+    assert "1 conversation holds" in named.get("/staff/feedback?q=shower").get_data(as_text=True)
+
+
+def test_text_search_says_when_older_conversations_were_not_searched(app, staff, query, monkeypatch):
+    monkeypatch.setattr(service, "SEARCH_BATCH", 2)
+    for text in ("Old words.", "Newer.", "Newest."):
+        send(app, text)
+    html = staff.get("/staff/feedback?q=old+words").get_data(as_text=True)
+    assert "Only the newest 2 conversations" in html
+
+
+def test_text_search_finds_private_notes_but_not_withdrawn_replies(app, staff, query):
+    receipt = send(app)
+    thread = thread_of(query, receipt)
+    staff.post(f"/staff/feedback/{thread.public_id}/note", data={"note": "Call the plumber."})
+    assert links(staff.get("/staff/feedback?q=plumber").get_data(as_text=True)) == [thread.public_id]
+
+
+# --- the language the person wrote in -----------------------------------------------------------
+
+def test_the_language_of_the_page_the_person_wrote_on_is_shown_to_staff(app, staff, query):
+    english = thread_of(query, send(app, "Hello."))
+    answer = submit(app.test_client(), "/feedback?lang=es", {"message": "Hola."},
+                    page="/feedback?lang=es")
+    spanish = thread_of(query, text_of_class(answer.get_data(as_text=True), "receipt"))
+    assert (english.language, spanish.language) == ("en", "es")
+    listing = staff.get("/staff/feedback").get_data(as_text=True)
+    assert "<td>English</td>" in listing and "<td>Español</td>" in listing
+    html = staff.get(f"/staff/feedback/{spanish.public_id}").get_data(as_text=True)
+    assert "<dt>Written in</dt><dd>Español</dd>" in html
