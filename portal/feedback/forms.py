@@ -171,6 +171,15 @@ class RedactForm(FlaskForm):
     message = _message_field(_l("The message without the other person’s details"))
 
 
+class TemplateForm(FlaskForm):
+    """A reply template the organisation writes."""
+
+    title = StringField(_l("Name of the template"), filters=[plain_text], validators=[
+        InputRequired(message=_l("Give the template a short name.")),
+        NotBlank(_l("Give the template a short name.")), Length(max=100), NoControlCharacters()])
+    body = _message_field(_l("Text of the reply"))
+
+
 class NoteForm(FlaskForm):
     """A private note for the team, plain text."""
 

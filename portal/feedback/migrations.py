@@ -296,7 +296,24 @@ def _v10_assignment_and_language() -> None:
     )
 
 
+def _v11_reply_templates() -> None:
+    """Replies the organisation writes once for staff to start from."""
+
+    class ReplyTemplate(Model):
+        public_id = BigIntegerField(unique=True)
+        title = CharField(max_length=100)
+        body = TextField()
+        created_on = DateField()
+
+        class Meta:
+            database = db
+            table_name = "feedback_reply_template"
+
+    db.create_tables([ReplyTemplate])
+
+
 MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids), (3, _v3_sealed_messages),
               (4, _v4_sent_forms), (5, _v5_restricted_threads), (6, _v6_approved_quotes),
               (7, _v7_deleted_by_writer), (8, _v8_private_notes),
-              (9, _v9_reply_changes), (10, _v10_assignment_and_language))
+              (9, _v9_reply_changes), (10, _v10_assignment_and_language),
+              (11, _v11_reply_templates))

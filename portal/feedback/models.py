@@ -179,6 +179,19 @@ class FeedbackNote(BaseModel):
                 .order_by(cls.id))
 
 
+class ReplyTemplate(BaseModel):
+    """A reply the organisation wrote once, for staff to start from: the team's own words, so kept
+    in the clear (nothing a person wrote)."""
+
+    public_id = BigIntegerField(unique=True, default=new_public_id)
+    title = CharField(max_length=100)
+    body = TextField()
+    created_on = DateField()
+
+    class Meta:
+        table_name = "feedback_reply_template"
+
+
 class SentForm(BaseModel):
     """A feedback form already sent: the keyed hash of the random token the form carried, and the
     day. Nothing links it to the thread; it only stops Back or Reload from sending twice, and

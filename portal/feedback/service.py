@@ -26,6 +26,7 @@ from portal.feedback.models import (
     FeedbackMessage,
     FeedbackNote,
     FeedbackThread,
+    ReplyTemplate,
     SentForm,
 )
 from portal.i18n import LANGUAGES
@@ -889,6 +890,45 @@ def shown_in(item: FeedbackThread, language: str) -> tuple[str, str, bool]:
     quote = item.public_quote_translation or item.public_quote
     action = item.public_action_translation or item.public_action
     return quote, action, not (item.public_quote_translation and item.public_action_translation)
+
+
+# --- reply templates --------------------------------------------------------------------------
+
+MAX_TEMPLATES = 30
+
+
+def reply_templates() -> list[ReplyTemplate]:
+    """The organisation's reply templates, by title."""
+    return list(ReplyTemplate.select().order_by(ReplyTemplate.title, ReplyTemplate.public_id))
+
+
+def add_template(actor: User, title: str, body: str) -> ReplyTemplate:
+    """A new reply template; the list stays short."""
+    with write_transaction():
+        if ReplyTemplate.select().count() >= MAX_TEMPLATES:
+            raise FeedbackError(_("Keep the list to %(n)d templates: delete one before adding "
+                                  "another.", n=MAX_TEMPLATES))
+        template = ReplyTemplate.create(public_id=fresh_public_id(ReplyTemplate), title=title,
+                                        body=body, created_on=clock.today())
+        record(actor, "feedback.template_add", template.public_id)
+    return template
+
+
+def delete_template(actor: User, public_id: int) -> bool:
+    """Delete a template; False when there was none."""
+    with write_transaction():
+        gone = ReplyTemplate.delete().where(ReplyTemplate.public_id == public_id).execute()
+        if gone:
+            record(actor, "feedback.template_delete", public_id)
+    return bool(gone)
+
+
+def template_text(public_id: str) -> str | None:
+    """A template's text by its number as typed in a query string (None when unknown)."""
+    if not public_id.isdigit() or len(public_id) > 18:
+        return None
+    found = ReplyTemplate.get_or_none(ReplyTemplate.public_id == int(public_id))
+    return found.body if found else None
 
 
 # --- export and retention --------------------------------------------------------------------

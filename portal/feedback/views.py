@@ -34,6 +34,7 @@ from portal.feedback.forms import (
     ReplyForm,
     StatusForm,
     TagsForm,
+    TemplateForm,
     WithdrawQuoteForm,
     client_status_text,
 )
@@ -283,8 +284,17 @@ def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
                             and thread.assigned_to else "")
     assign.assignee.choices = [("", _("Nobody")), *[(user.username, user.name)
                                                    for user in service.assignable_staff(thread)]]
+    templates = service.reply_templates()
+    if reply is None:
+        reply = _with_draft(ReplyForm(formdata=None),
+                            url_for("feedback.staff_reply", thread_id=thread.public_id))
+        # "Use this template" without scripts: the page again, with the template in the box
+        chosen = service.template_text(request.args.get("template", "")) if templates else None
+        if chosen is not None:
+            reply.message.data = chosen
     return render_template(
         "feedback/staff_thread.html", thread=thread, messages=messages, edits=edits,
+        templates=templates, chosen_template=request.args.get("template", ""),
         newer=newer, older=older, filter_args=filters.as_args(), assign_form=assign,
         languages=LANGUAGES,
         redactions=redactions,
@@ -292,8 +302,7 @@ def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
         notes=service.thread_notes(thread),
         note_form=note or _with_draft(NoteForm(formdata=None),
                                       url_for("feedback.staff_note", thread_id=thread.public_id)),
-        reply_form=reply or _with_draft(ReplyForm(formdata=None),
-                                        url_for("feedback.staff_reply", thread_id=thread.public_id)),
+        reply_form=reply,
         status_form=StatusForm(formdata=None, status=thread.status),
         tags_form=tags or TagsForm(formdata=None, tags=", ".join(thread.tag_list)),
         propose_form=propose or _proposal_form(thread), proposal=service.staff_proposal(thread),
@@ -501,6 +510,35 @@ def staff_unpublish(thread_id: int):
         service.unpublish(g.user, thread)
         flash(_("Removed from the “you said, we did” list."), "success")
     return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/templates", methods=["GET", "POST"])
+@staff_required
+def staff_templates():
+    """The organisation's reply templates: add one, delete one."""
+    form = TemplateForm()
+    if form.validate_on_submit():
+        try:
+            service.add_template(g.user, form.title.data, form.body.data)
+        except service.FeedbackError as error:
+            form.title.errors.append(str(error))
+        else:
+            flash(_("Template added."), "success")
+            return redirect(url_for("feedback.staff_templates"))
+    return render_template("feedback/staff_templates.html", form=form,
+                           templates=service.reply_templates(), action_form=ActionForm(formdata=None))
+
+
+@bp.route("/staff/feedback/templates/<id:template_id>/delete", methods=["POST"])
+@staff_required
+def staff_delete_template(template_id: int):
+    """Delete a reply template (replies already sent keep their words)."""
+    if ActionForm().validate_on_submit():
+        if service.delete_template(g.user, template_id):
+            flash(_("Template deleted."), "success")
+        else:
+            flash(_("This template was already deleted."), "error")
+    return redirect(url_for("feedback.staff_templates"))
 
 
 @bp.route("/staff/feedback/export")

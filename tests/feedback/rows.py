@@ -41,9 +41,19 @@ def _staff_reply(world: World) -> int:
     return world.query(work)
 
 
+def _template(world: World) -> int:
+    """A reply template, made the way the organisation makes one."""
+    from portal import clock
+    from portal.feedback.models import ReplyTemplate
+
+    return world.query(lambda: ReplyTemplate.create(title="Thanks", body="Thank you for telling us.",
+                                                    created_on=clock.today()).public_id)
+
+
 ARGUMENTS: dict[str, Callable[[World], object]] = {
     "thread_id": lambda world: _feedback(world)[1],
     "message_id": _staff_reply,
+    "template_id": _template,
 }
 
 # --- hostile input -----------------------------------------------------------------------------
@@ -159,6 +169,11 @@ FORMS: list[HostileForm] = [
                 lambda w: {"assignee": ""},
                 {"assignee": Field(CHOICE, choices=("",))},
                 shows=lambda w: [("staff", "/staff/feedback"), ("staff", f"/staff/feedback/{_thread(w)}")]),
+    HostileForm("reply template", "staff", lambda w: "/staff/feedback/templates",
+                lambda w: {"title": "Thanks", "body": "Thank you for telling us."},
+                {"title": Field(TEXT), "body": Field(TEXT)},
+                shows=lambda w: [("staff", "/staff/feedback/templates"),
+                                 ("staff", f"/staff/feedback/{_thread(w)}")]),
     HostileForm("tags", "staff", lambda w: f"/staff/feedback/{_thread(w)}/tags",
                 lambda w: {"tags": "kitchen"},
                 {"tags": Field(TEXT, stored_as=lambda v: ",".join(parse_tags(v)))},
@@ -355,6 +370,24 @@ def _redact_error(page, server) -> None:
     submit(page, "main details.redact form:has(textarea) button[type=submit]")
 
 
+def _templates_page(page, server) -> None:
+    page.goto("/staff/feedback/templates")
+    page.locator("main form [name=title]").fill("Thanks")
+    page.locator("main form [name=body]").fill("Thank you for telling us. We read every message.")
+    submit(page, "main form:has([name=title]) button[type=submit]")
+
+
+def _templates_error(page, server) -> None:
+    page.goto("/staff/feedback/templates")
+    submit(page, "main form:has([name=title]) button[type=submit]")
+
+
+def _use_template(page, server) -> None:
+    _templates_page(page, server)
+    page.goto(f"/staff/feedback/{seed_thread(server)[1]}")
+    page.locator("main form[data-templates] button").click()
+
+
 def _propose_error(page, server) -> None:
     page.goto(f"/staff/feedback/{seed_thread(server)[1]}")
     page.locator("main form [name=quote]").fill("")
@@ -397,6 +430,9 @@ SCREENS = [
                                  page.goto("/staff/feedback?q=heater&tag=x&since=2026-01-01&mine=y"))),
     Screen("staff-feedback-filter-errors", "feedback.staff_list", "staff",
            go("/staff/feedback?since=2026-02-31&until=nope")),
+    Screen("staff-feedback-templates", "feedback.staff_templates", "staff", _templates_page),
+    Screen("staff-feedback-templates-errors", "feedback.staff_templates", "staff", _templates_error),
+    Screen("staff-feedback-thread-template", "feedback.staff_thread", "staff", _use_template),
     Screen("feedback-thread-redacted", "feedback.status", None,
            lambda page, server: _lookup(page, seed_thread(server, redacted=True)[0])),
 ]

@@ -436,3 +436,49 @@ def test_the_language_of_the_page_the_person_wrote_on_is_shown_to_staff(app, sta
     assert "<td>English</td>" in listing and "<td>Español</td>" in listing
     html = staff.get(f"/staff/feedback/{spanish.public_id}").get_data(as_text=True)
     assert "<dt>Written in</dt><dd>Español</dd>" in html
+
+
+# --- reply templates ----------------------------------------------------------------------------
+
+def test_staff_write_templates_and_use_one_without_javascript(app, staff, query):
+    from portal.feedback.models import ReplyTemplate
+
+    assert staff.get("/staff/feedback/templates").status_code == 200
+    answer = staff.post("/staff/feedback/templates",
+                        data={"title": "Thanks", "body": "Thank you for telling us."})
+    assert answer.status_code == 302
+    template = query(lambda: ReplyTemplate.get())
+    thread = thread_of(query, send(app))
+    page = f"/staff/feedback/{thread.public_id}"
+    html = staff.get(page).get_data(as_text=True)
+    assert "Use this template" in html and 'data-text="Thank you for telling us."' in html
+    filled = staff.get(f"{page}?template={template.public_id}").get_data(as_text=True)
+    assert "\nThank you for telling us.</textarea>" in filled
+    # an unknown or nonsense template leaves the box empty, never an error
+    for bad in ("999999", "x", "%00", "9" * 40):
+        assert staff.get(f"{page}?template={bad}").status_code == 200
+    assert query(lambda: [e.action for e in AuditEntry.select()]) == ["feedback.template_add"]
+
+
+def test_a_template_needs_a_name_and_text_and_is_deleted_by_its_number(app, staff, query):
+    from portal.feedback.models import ReplyTemplate
+
+    answer = staff.post("/staff/feedback/templates", data={"title": " ", "body": "x" * 5001})
+    assert answer.status_code == 200 and "error-summary" in answer.get_data(as_text=True)
+    assert query(lambda: ReplyTemplate.select().count()) == 0
+    staff.post("/staff/feedback/templates", data={"title": "Thanks", "body": "Thank you."})
+    template = query(lambda: ReplyTemplate.get())
+    assert staff.post(f"/staff/feedback/templates/{template.public_id}/delete").status_code == 302
+    assert query(lambda: ReplyTemplate.select().count()) == 0
+    again = staff.post(f"/staff/feedback/templates/{template.public_id}/delete", follow_redirects=True)
+    assert "This template was already deleted." in again.get_data(as_text=True)
+
+
+def test_the_list_of_templates_stays_short(app, staff, query, monkeypatch):
+    from portal.feedback.models import ReplyTemplate
+
+    monkeypatch.setattr(service, "MAX_TEMPLATES", 1)
+    staff.post("/staff/feedback/templates", data={"title": "One", "body": "One."})
+    answer = staff.post("/staff/feedback/templates", data={"title": "Two", "body": "Two."})
+    assert "Keep the list to 1 templates" in answer.get_data(as_text=True)
+    assert query(lambda: ReplyTemplate.select().count()) == 1
