@@ -362,6 +362,12 @@ def test_no_submitted_word_is_in_the_database_files_or_a_backup(app, make_user, 
         "quote_translation": secrets_typed["quote translation"]})
     shown = client.post("/feedback/status", data={"receipt": receipt}).get_data(as_text=True)
     assert all(words in shown for words in secrets_typed.values())
+    # a private note is sealed like the messages, and the person never reads it
+    note = "Ask about the sofa story again, canary-note"
+    assert staff.post(thread_page(app) + "/note", data={"note": note}).status_code == 302
+    assert note in staff.get(thread_page(app)).get_data(as_text=True)
+    assert note not in client.post("/feedback/status", data={"receipt": receipt}).get_data(as_text=True)
+    secrets_typed["private note"] = note
     # a survey's answers in the person's own words: short, long and "other, in my own words"
     survey_words = {"q4": "Warm socks and a locker, canary-four",
                     "q5": "Nobody explained the rules, canary-five",

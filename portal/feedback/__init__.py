@@ -4,7 +4,13 @@ from __future__ import annotations
 from portal import areas
 from portal.feedback import dashboard, demo, migrations, service, views
 from portal.feedback import texts as _texts  # noqa: F401  # registers the texts admins set
-from portal.feedback.models import FeedbackMessage, FeedbackThread, SentForm
+from portal.feedback.models import (
+    FeedbackMessage,
+    FeedbackNote,
+    FeedbackThread,
+    ReplyTemplate,
+    SentForm,
+)
 from portal.i18n import lazy_gettext as _l
 
 area = areas.Area(
@@ -18,7 +24,7 @@ area = areas.Area(
     dashboard=dashboard.cards,
     purge=service.purge_report,
     migrations=migrations.MIGRATIONS,
-    models=(FeedbackThread, FeedbackMessage, SentForm),
+    models=(FeedbackThread, FeedbackMessage, SentForm, FeedbackNote, ReplyTemplate),
     audit_actions={
         "feedback.reply": _l("replied to feedback thread"),
         "feedback.status": _l("changed the status of feedback thread"),
@@ -31,11 +37,20 @@ area = areas.Area(
         "feedback.purge": _l("deleted old feedback threads, in number:"),
         "feedback.deleted": _l("a writer deleted their feedback conversation with their code"),
         "feedback.export": _l("downloaded every open feedback thread as CSV"),
+        "feedback.note": _l("wrote a private note on feedback thread"),
+        "feedback.reply_edit": _l("changed a reply in feedback thread"),
+        "feedback.reply_withdraw": _l("withdrew a reply in feedback thread"),
+        "feedback.redact": _l("removed part of a message in feedback thread"),
+        "feedback.assign": _l("assigned feedback thread"),
+        "feedback.template_add": _l("added a reply template"),
+        "feedback.template_delete": _l("deleted a reply template"),
     },
     # a time on a staff action would date the client's messages next to it
     audit_day_only=frozenset({"feedback.reply", "feedback.status", "feedback.tags",
                               "feedback.publish", "feedback.unpublish", "feedback.propose",
-                              "feedback.approve", "feedback.decline", "feedback.deleted"}),
+                              "feedback.approve", "feedback.decline", "feedback.deleted",
+                              "feedback.note", "feedback.reply_edit", "feedback.reply_withdraw",
+                              "feedback.redact", "feedback.assign"}),
     access={
         "GET /feedback": areas.PUBLIC,
         "POST /feedback": areas.PUBLIC,
@@ -52,5 +67,13 @@ area = areas.Area(
         "POST /staff/feedback/<id:thread_id>/propose": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/publish": areas.STAFF,
         "POST /staff/feedback/<id:thread_id>/unpublish": areas.STAFF,
+        "POST /staff/feedback/<id:thread_id>/note": areas.STAFF,
+        "POST /staff/feedback/<id:thread_id>/assign": areas.STAFF,
+        "GET /staff/feedback/templates": areas.STAFF,
+        "POST /staff/feedback/templates": areas.STAFF,
+        "POST /staff/feedback/templates/<id:template_id>/delete": areas.STAFF,
+        "POST /staff/feedback/<id:thread_id>/messages/<id:message_id>/edit": areas.STAFF,
+        "POST /staff/feedback/<id:thread_id>/messages/<id:message_id>/withdraw": areas.STAFF,
+        "POST /staff/feedback/<id:thread_id>/messages/<id:message_id>/redact": areas.STAFF,
     },
 )

@@ -6,6 +6,7 @@ import secrets
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     Form,
     HiddenField,
     RadioField,
@@ -24,6 +25,8 @@ from portal.text import NoControlCharacters, NotBlank, plain_text
 MAX_MESSAGE = 5000
 MAX_ACTION = 2000
 MAX_TAGS_TEXT = 300
+MAX_TAG_FILTER = 30
+MAX_SEARCH = 200
 
 # what the client sees about their own thread
 CLIENT_STATUS_TEXT = {
@@ -121,12 +124,66 @@ class FilterForm(Form):
     topic = SelectField(_l("Topic"), choices=[*TOPICS.form_choices(blank=_l("Any topic")),
                                           SelectChoice("none", _l("Not said"))],
                         validate_choice=False)
+    mine = BooleanField(_l("Only those assigned to me"))
+    tag = StringField(_l("Tag"), validators=[Optional(), Length(max=MAX_TAG_FILTER),
+                                              NoControlCharacters()])
+    since = DateField(_l("Received from (day)"), validators=[Optional(strip_whitespace=False)])
+    until = DateField(_l("Received until (day)"), validators=[Optional(strip_whitespace=False)])
+    q = StringField(_l("Words in the conversation"),
+                    validators=[Optional(), Length(max=MAX_SEARCH), NoControlCharacters()])
+
+    def chosen(self):
+        """The filters to apply: what was valid of what was asked (a bad value is left out and
+        its field says why)."""
+        from portal.feedback.service import ThreadFilters
+
+        self.validate()
+
+        def good(field):
+            return field.data if not field.errors and field.data else None
+        return ThreadFilters(status=self.status.data or "", topic=self.topic.data or "",
+                             mine=bool(self.mine.data), tag=good(self.tag) or "",
+                             since=good(self.since), until=good(self.until),
+                             text=" ".join((good(self.q) or "").split()))
+
+
+class AssignForm(FlaskForm):
+    """Who on the team follows the thread up."""
+
+    assignee = SelectField(_l("Assigned to"), validate_choice=False)
 
 
 class ReplyForm(FlaskForm):
     """A staff reply, plain text."""
 
     message = _message_field(_l("Your reply"))
+
+
+class EditReplyForm(FlaskForm):
+    """A reply changed in the minutes after it was sent."""
+
+    message = _message_field(_l("Your reply, changed"))
+
+
+class RedactForm(FlaskForm):
+    """The person's message with someone else's details taken out; it replaces the original."""
+
+    message = _message_field(_l("The message without the other person’s details"))
+
+
+class TemplateForm(FlaskForm):
+    """A reply template the organisation writes."""
+
+    title = StringField(_l("Name of the template"), filters=[plain_text], validators=[
+        InputRequired(message=_l("Give the template a short name.")),
+        NotBlank(_l("Give the template a short name.")), Length(max=100), NoControlCharacters()])
+    body = _message_field(_l("Text of the reply"))
+
+
+class NoteForm(FlaskForm):
+    """A private note for the team, plain text."""
+
+    note = _message_field(_l("Private note"))
 
 
 class StatusForm(FlaskForm):

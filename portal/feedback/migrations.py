@@ -14,6 +14,7 @@ from peewee import (
     Case,
     CharField,
     DateField,
+    DateTimeField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -237,6 +238,82 @@ def _v7_deleted_by_writer() -> None:
     migrate(migrator.add_column("feedback_thread", "deleted_on", DateField(null=True)))
 
 
+def _v8_private_notes() -> None:
+    """Private notes staff keep on a thread, sealed with the thread's key."""
+
+    class Base(Model):
+        class Meta:
+            database = db
+            legacy_table_names = False
+
+    class User(Base):
+        class Meta:
+            table_name = "user"
+
+    class FeedbackThread(Base):
+        class Meta:
+            table_name = "feedback_thread"
+
+    class FeedbackNote(Base):
+        public_id = BigIntegerField(unique=True)
+        thread = ForeignKeyField(FeedbackThread, on_delete="CASCADE")
+        body = BlobField()
+        created_on = DateField()
+        staff_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+        class Meta:
+            table_name = "feedback_note"
+
+    db.create_tables([FeedbackNote])
+
+
+def _v9_reply_changes() -> None:
+    """Replies staff may change for a short while: when a staff reply was sent (staff are not
+    anonymous; a client's message keeps the day only), whether it was withdrawn, and whether our
+    team redacted part of a message."""
+    flag = "INTEGER NOT NULL DEFAULT 0" if is_sqlite() else "BOOLEAN NOT NULL DEFAULT FALSE"
+    db.execute_sql(f'ALTER TABLE "feedback_message" ADD COLUMN "withdrawn" {flag}')
+    db.execute_sql(f'ALTER TABLE "feedback_message" ADD COLUMN "redacted" {flag}')
+    migrator = SchemaMigrator.from_database(db.obj)
+    migrate(migrator.add_column("feedback_message", "sent_at", DateTimeField(null=True)))
+
+
+def _v10_assignment_and_language() -> None:
+    """Who on the team a thread is assigned to, and the language the person wrote in (the
+    language of the page they used; "" for threads from before)."""
+    migrator = SchemaMigrator.from_database(db.obj)
+    db.execute_sql('ALTER TABLE "feedback_thread" ADD COLUMN "language" VARCHAR(8) NOT NULL DEFAULT \'\'')
+
+    class User(Model):
+        class Meta:
+            database = db
+            table_name = "user"
+
+    migrate(
+        migrator.add_column("feedback_thread", "assigned_to_id",
+                            ForeignKeyField(User, null=True, field=User.id, on_delete="SET NULL")),
+        migrator.add_index("feedback_thread", ("assigned_to_id", "last_message_on", "public_id"), False),
+    )
+
+
+def _v11_reply_templates() -> None:
+    """Replies the organisation writes once for staff to start from."""
+
+    class ReplyTemplate(Model):
+        public_id = BigIntegerField(unique=True)
+        title = CharField(max_length=100)
+        body = TextField()
+        created_on = DateField()
+
+        class Meta:
+            database = db
+            table_name = "feedback_reply_template"
+
+    db.create_tables([ReplyTemplate])
+
+
 MIGRATIONS = ((1, _v1_feedback), (2, _v2_random_public_ids), (3, _v3_sealed_messages),
               (4, _v4_sent_forms), (5, _v5_restricted_threads), (6, _v6_approved_quotes),
-              (7, _v7_deleted_by_writer))
+              (7, _v7_deleted_by_writer), (8, _v8_private_notes),
+              (9, _v9_reply_changes), (10, _v10_assignment_and_language),
+              (11, _v11_reply_templates))

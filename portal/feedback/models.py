@@ -7,6 +7,7 @@ from peewee import (
     BooleanField,
     CharField,
     DateField,
+    DateTimeField,
     ForeignKeyField,
     SmallIntegerField,
     TextField,
@@ -83,11 +84,16 @@ class FeedbackThread(BaseModel):
     # a thread from before sealing, once its client came back: the key of the earlier messages,
     # until a reply from staff moves them under the new key (see service.open_for_client)
     legacy_key = SealedKeyField(null=True)
+    # the member of staff following the thread up (one who may read it)
+    assigned_to = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # the language of the page the person wrote on ("" for threads from before it was kept)
+    language = CharField(max_length=8, default="")
 
     class Meta:
         table_name = "feedback_thread"
         # the staff list filters by status and topic and pages by (last_message_on, public_id)
         indexes = (
+            (("assigned_to", "last_message_on", "public_id"), False),
             (("last_message_on", "public_id"), False),
             (("status", "last_message_on", "public_id"), False),
             (("topic", "last_message_on", "public_id"), False),
@@ -127,6 +133,14 @@ class FeedbackMessage(BaseModel):
     created_on = DateField()
     # staff are not anonymous: a reply keeps who wrote it
     staff_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # when a staff reply was sent, so it can be changed for a few minutes (staff only: a
+    # client's message keeps the day and nothing more)
+    sent_at = DateTimeField(null=True)
+    # a staff reply taken back within those minutes: its text is erased and the person no longer
+    # sees it
+    withdrawn = BooleanField(default=False)
+    # our team replaced the message with a version that leaves out someone else's details
+    redacted = BooleanField(default=False)
 
     class Meta:
         table_name = "feedback_message"
@@ -139,6 +153,43 @@ class FeedbackMessage(BaseModel):
                 .join(User, JOIN.LEFT_OUTER, on=(cls.staff_user == User.id))
                 .where(cls.thread == thread)
                 .order_by(cls.id))
+
+
+class FeedbackNote(BaseModel):
+    """A private note staff keep on a thread: sealed with the thread's key like the messages,
+    shown only on the staff's page, never to the person and never in what they read."""
+
+    public_id = BigIntegerField(unique=True, default=new_public_id)
+    thread = ForeignKeyField(FeedbackThread, backref="notes", on_delete="CASCADE")
+    body = ItemTextField()
+    # the day only, like the messages it sits next to
+    created_on = DateField()
+    staff_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "feedback_note"
+
+    @classmethod
+    def in_thread(cls, thread: FeedbackThread):
+        """The thread's notes in the order they were written, with their author."""
+        return (cls
+                .select(cls, User)
+                .join(User, JOIN.LEFT_OUTER, on=(cls.staff_user == User.id))
+                .where(cls.thread == thread)
+                .order_by(cls.id))
+
+
+class ReplyTemplate(BaseModel):
+    """A reply the organisation wrote once, for staff to start from: the team's own words, so kept
+    in the clear (nothing a person wrote)."""
+
+    public_id = BigIntegerField(unique=True, default=new_public_id)
+    title = CharField(max_length=100)
+    body = TextField()
+    created_on = DateField()
+
+    class Meta:
+        table_name = "feedback_reply_template"
 
 
 class SentForm(BaseModel):

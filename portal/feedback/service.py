@@ -20,7 +20,15 @@ from portal.accounts.audit import record
 from portal.accounts.models import User
 from portal.db import db, fresh_public_id, write_transaction
 from portal.feedback import receipts
-from portal.feedback.models import STATUSES, TOPICS, FeedbackMessage, FeedbackThread, SentForm
+from portal.feedback.models import (
+    STATUSES,
+    TOPICS,
+    FeedbackMessage,
+    FeedbackNote,
+    FeedbackThread,
+    ReplyTemplate,
+    SentForm,
+)
 from portal.i18n import LANGUAGES
 from portal.i18n import gettext as _
 from portal.roles import ADMIN, STAFF_ROLES
@@ -82,10 +90,12 @@ def create_thread(code: str, day: dt.date, **fields) -> tuple[FeedbackThread, by
 
 def store_message(thread: FeedbackThread, item_key: bytes, author: str, text: str, day: dt.date,
                    staff_user: User | None = None) -> FeedbackMessage:
-    """A message encrypted with its thread's key."""
+    """A message encrypted with its thread's key; a staff reply also keeps when it was sent
+    (staff are not anonymous), so it can be changed for a few minutes."""
     return FeedbackMessage.create(public_id=fresh_public_id(FeedbackMessage), thread=thread,
                                   author=author, body=sealed.encrypt(text, item_key),
-                                  created_on=day, staff_user=staff_user)
+                                  created_on=day, staff_user=staff_user,
+                                  sent_at=clock.utc_now() if author == "staff" else None)
 
 
 def _read(messages: list[FeedbackMessage], item_keys: list[bytes]) -> list[FeedbackMessage]:
@@ -118,7 +128,7 @@ def find_thread(receipt_text: str) -> FeedbackThread | None:
 
 def submit_feedback(message: str, topic: str = "", rating: int | None = None,
                     quotable: bool = False, form_token: str | None = None,
-                    restricted: bool = False) -> str:
+                    restricted: bool = False, language: str = "") -> str:
     """Store new feedback, sealed, with today's date and return its receipt, formatted for reading.
 
     A form token sent before raises AlreadySent and stores nothing. A restricted thread is read
@@ -132,7 +142,8 @@ def submit_feedback(message: str, topic: str = "", rating: int | None = None,
     with write_transaction():
         _claim_form(form_token, today)
         thread, item_key = create_thread(code, today, topic=topic or "", rating=rating,
-                                          quotable=quotable, restricted=restricted, status="new")
+                                          quotable=quotable, restricted=restricted, status="new",
+                                          language=language if language in LANGUAGES else "")
         store_message(thread, item_key, "client", message, today)
     return codes.format_code(code)
 
@@ -163,7 +174,8 @@ def open_for_client(thread: FeedbackThread, receipt_text: str) -> bytes | None:
 def client_messages(thread: FeedbackThread, receipt_text: str) -> list[FeedbackMessage]:
     """The messages the receipt opens, oldest first (earlier, still sealed ones are left out)."""
     item_key = open_for_client(thread, receipt_text)
-    messages = _read(list(FeedbackMessage.in_thread(thread)), [item_key] if item_key else [])
+    messages = _read(list(FeedbackMessage.in_thread(thread).where(FeedbackMessage.withdrawn == False)),  # noqa: E712
+                     [item_key] if item_key else [])
     return [message for message in messages if message.text is not None]
 
 
@@ -194,12 +206,14 @@ def delete_conversation(thread: FeedbackThread, receipt_text: str) -> None:
     today = clock.today()
     with write_transaction():
         FeedbackMessage.delete().where(FeedbackMessage.thread == thread.id).execute()
+        FeedbackNote.delete().where(FeedbackNote.thread == thread.id).execute()
         (FeedbackThread
          # a value no receipt hashes to (a hash is hexadecimal): the code opens nothing now
          .update(receipt_hash="deleted:" + secrets.token_hex(28), topic="", rating=None,
                  quotable=False, status="archived", tags="", created_on=today,
                  last_message_on=today, sealed_key=None, receipt_key=None, legacy_key=None,
-                 quote_state="", proposal=None, deleted_on=today, **NOTHING_PUBLISHED)
+                 quote_state="", proposal=None, deleted_on=today, assigned_to=None, language="",
+                 **NOTHING_PUBLISHED)
          .where(FeedbackThread.id == thread.id)
          .execute())
         # nothing that names the conversation: the day, and that one was deleted
@@ -275,30 +289,168 @@ def _parse_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
         return None
 
 
+@dataclass(frozen=True)
+class ThreadFilters:
+    """What the staff list is narrowed to; the thread page's next and previous follow it too."""
+
+    status: str = ""
+    topic: str = ""
+    mine: bool = False
+    tag: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    text: str = ""
+
+    def as_args(self) -> dict:
+        """The filters as query-string arguments (only those set)."""
+        found = {"status": self.status, "topic": self.topic, "mine": "y" if self.mine else "",
+                 "tag": self.tag, "since": self.since.isoformat() if self.since else "",
+                 "until": self.until.isoformat() if self.until else "", "q": self.text}
+        return {name: value for name, value in found.items() if value}
+
+
+def _filtered(user: User | None, filters: ThreadFilters):
+    """The threads this account may read that match the filters (the text apart)."""
+    query = FeedbackThread.select().where(_visible_to(user))
+    if filters.status in STATUSES:
+        query = query.where(FeedbackThread.status == filters.status)
+    if filters.topic in TOPICS:
+        query = query.where(FeedbackThread.topic == filters.topic)
+    elif filters.topic == "none":
+        query = query.where(FeedbackThread.topic == "")
+    if filters.mine:
+        query = query.where(FeedbackThread.assigned_to == (user.id if user else None))
+    tag = " ".join(filters.tag.split()).lower()
+    if tag:
+        query = query.where((FeedbackThread.tags == tag) | FeedbackThread.tags.startswith(tag + ",")
+                            | FeedbackThread.tags.endswith("," + tag)
+                            | FeedbackThread.tags.contains("," + tag + ","))
+    if filters.since:
+        query = query.where(FeedbackThread.created_on >= filters.since)
+    if filters.until:
+        query = query.where(FeedbackThread.created_on <= filters.until)
+    return query
+
+
+NEWEST_FIRST = (FeedbackThread.last_message_on.desc(), FeedbackThread.public_id.desc())
+# how many threads a text search opens and reads, newest first
+SEARCH_BATCH = 500
+
+
 def list_threads(user: User | None, status: str = "", topic: str = "", cursor: str | None = None,
-                 per_page: int = PAGE_SIZE) -> ThreadPage:
+                 per_page: int = PAGE_SIZE, filters: ThreadFilters | None = None) -> ThreadPage:
     """Threads this account may read by latest message, newest day first (in random order within
     a day), filtered, one keyset page at a time."""
-    query = FeedbackThread.select().where(_visible_to(user))
-    if status in STATUSES:
-        query = query.where(FeedbackThread.status == status)
-    if topic in TOPICS:
-        query = query.where(FeedbackThread.topic == topic)
-    elif topic == "none":
-        query = query.where(FeedbackThread.topic == "")
+    filters = filters or ThreadFilters(status=status, topic=topic)
+    query = _filtered(user, filters)
     position = _parse_cursor(cursor)
     if position:
         query = query.where(Tuple(FeedbackThread.last_message_on, FeedbackThread.public_id)
                             < Tuple(position[0].isoformat(), position[1]))
-    rows = list(query
-                .order_by(FeedbackThread.last_message_on.desc(), FeedbackThread.public_id.desc())
-                .limit(per_page + 1))
+    rows = list(query.order_by(*NEWEST_FIRST).limit(per_page + 1))
     threads = rows[:per_page]
     next_cursor = None
     if len(rows) > per_page:
         last = threads[-1]
         next_cursor = f"{last.last_message_on.isoformat()}.{last.public_id}"
-    return ThreadPage(threads, _first_words(threads), next_cursor)
+    return ThreadPage(_with_assignees(threads), _first_words(threads), next_cursor)
+
+
+def _with_assignees(threads: list[FeedbackThread]) -> list[FeedbackThread]:
+    """Each thread's assignee read in one query for the whole page, not one per row."""
+    ids = {thread.assigned_to_id for thread in threads if thread.assigned_to_id}
+    people = {user.id: user for user in User.select().where(User.id.in_(list(ids)))} if ids else {}
+    for thread in threads:
+        if thread.assigned_to_id in people:
+            thread.assigned_to = people[thread.assigned_to_id]
+    return threads
+
+
+@dataclass
+class SearchResult:
+    """The threads whose words match, among the newest SEARCH_BATCH that match the rest."""
+
+    threads: list[FeedbackThread]
+    excerpts: dict[int, str] | None
+    # True when more threads matched the other filters than were read
+    cut_short: bool
+
+
+def search_threads(user: User | None, filters: ThreadFilters) -> SearchResult:
+    """Threads whose messages or notes hold the words, within what this session can open: the
+    newest SEARCH_BATCH threads matching the other filters are opened and read, no more."""
+    opener = sealed.reader()
+    candidates = list(_filtered(user, filters).where(FeedbackThread.deleted_on.is_null())
+                      .order_by(*NEWEST_FIRST).limit(SEARCH_BATCH + 1))
+    cut_short = len(candidates) > SEARCH_BATCH
+    candidates = candidates[:SEARCH_BATCH]
+    if opener is None or not candidates:
+        return SearchResult([], None if opener is None else {}, cut_short)
+    wanted = " ".join(filters.text.split()).casefold()
+    by_id = {thread.id: thread for thread in candidates}
+    bodies: dict[int, list[bytes]] = {}
+    for model in (FeedbackMessage, FeedbackNote):
+        rows = model.select(model.thread, model.body).where(model.thread.in_(list(by_id)))
+        if model is FeedbackMessage:
+            rows = rows.where(FeedbackMessage.withdrawn == False)  # noqa: E712
+        for thread_id, body in rows.tuples():
+            bodies.setdefault(thread_id, []).append(body)
+    found = []
+    for thread in candidates:
+        keys = _staff_keys(thread, opener)
+        for body in bodies.get(thread.id, []):
+            text = _decrypt_any(body, keys)
+            if text is not None and wanted in " ".join(text.split()).casefold():
+                found.append(thread)
+                break
+    return SearchResult(_with_assignees(found), _first_words(found), cut_short)
+
+
+def neighbours(user: User | None, thread: FeedbackThread,
+               filters: ThreadFilters) -> tuple[int | None, int | None]:
+    """The public numbers of the threads before and after this one in the list's order and
+    filters (newer, older), by keyset; a text search moves among its own matches."""
+    if filters.text:
+        matches = [found.public_id for found in search_threads(user, filters).threads]
+        if thread.public_id not in matches:
+            return None, None
+        at = matches.index(thread.public_id)
+        return (matches[at - 1] if at > 0 else None,
+                matches[at + 1] if at + 1 < len(matches) else None)
+    query = _filtered(user, filters).where(FeedbackThread.deleted_on.is_null())
+    here = Tuple(FeedbackThread.last_message_on, FeedbackThread.public_id)
+    position = Tuple(thread.last_message_on.isoformat(), thread.public_id)
+    newer = (query.select(FeedbackThread.public_id).where(here > position)
+             .order_by(FeedbackThread.last_message_on, FeedbackThread.public_id).first())
+    older = (query.select(FeedbackThread.public_id).where(here < position)
+             .order_by(*NEWEST_FIRST).first())
+    return (newer.public_id if newer else None, older.public_id if older else None)
+
+
+# --- assignment ---------------------------------------------------------------------------------
+
+def assignable_staff(thread: FeedbackThread) -> list[User]:
+    """The active staff accounts who may read this thread, by name."""
+    staff = User.select().where(User.is_active & User.role.in_(STAFF_ROLES)).order_by(User.username)
+    return [user for user in staff if not thread.restricted or may_read_restricted(user)]
+
+
+def assign(actor: User, thread: FeedbackThread, username: str) -> User | None:
+    """Assign the thread to a member of staff who may read it (by username), or to nobody ("")."""
+    assignee = None
+    if username:
+        assignee = next((user for user in assignable_staff(thread) if user.username == username), None)
+        if assignee is None:
+            raise FeedbackError(_("Choose someone on the list: only active staff who may read this "
+                                  "conversation can be assigned to it."))
+    with write_transaction():
+        if not (FeedbackThread.update(assigned_to=assignee)
+                .where((FeedbackThread.id == thread.id) & FeedbackThread.deleted_on.is_null())
+                .execute()):
+            raise FeedbackError(_("The person deleted this conversation, so nothing was changed."))
+        record(actor, "feedback.assign", thread.public_id)
+    thread.assigned_to = assignee
+    return assignee
 
 
 @dataclass(frozen=True)
@@ -403,6 +555,117 @@ def reply(actor: User, thread: FeedbackThread, body: str) -> None:
             raise FeedbackError(_("The person deleted this conversation, so it takes no reply."))
         store_message(thread, _key_for_writing(thread), "staff", body, today, staff_user=actor)
         record(actor, "feedback.reply", thread.public_id)
+
+
+EDIT_MINUTES = 10
+
+
+def may_change(actor: User | None, message: FeedbackMessage, now: dt.datetime | None = None) -> bool:
+    """Whether this account may still edit or withdraw this reply: its own, not withdrawn, and
+    sent less than ten minutes ago."""
+    now = now or clock.utc_now()
+    return bool(actor is not None and message.author == "staff" and not message.withdrawn
+                and message.sent_at is not None and message.staff_user_id == actor.id
+                and now - message.sent_at <= dt.timedelta(minutes=EDIT_MINUTES))
+
+
+def _changeable_reply(actor: User, thread: FeedbackThread, message_id: int) -> FeedbackMessage:
+    """The reply about to change, inside the caller's transaction, or a clear refusal."""
+    message = FeedbackMessage.get_or_none((FeedbackMessage.public_id == message_id)
+                                          & (FeedbackMessage.thread == thread.id))
+    if message is None or message.author != "staff":
+        raise FeedbackError(_("This reply could not be found in this conversation."))
+    if message.staff_user_id != actor.id:
+        raise FeedbackError(_("Only the person who wrote a reply can change it."))
+    if not may_change(actor, message):
+        raise FeedbackError(_("This reply is final: a reply can be changed or withdrawn only in "
+                              "the %(n)d minutes after it is sent.", n=EDIT_MINUTES))
+    return message
+
+
+def _still_changeable():
+    """The condition an edit's update names, so a reply past its minutes is never changed."""
+    return ((FeedbackMessage.withdrawn == False)  # noqa: E712
+            & (FeedbackMessage.sent_at >= clock.utc_now() - dt.timedelta(minutes=EDIT_MINUTES)))
+
+
+def edit_reply(actor: User, thread: FeedbackThread, message_id: int, body: str) -> None:
+    """Change a reply in the ten minutes after sending it; the person reads the new text."""
+    with write_transaction():
+        message = _changeable_reply(actor, thread, message_id)
+        changed = (FeedbackMessage
+                   .update(body=sealed.encrypt(body, _key_for_writing(thread)))
+                   .where((FeedbackMessage.id == message.id) & _still_changeable())
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("This reply is final: a reply can be changed or withdrawn only "
+                                  "in the %(n)d minutes after it is sent.", n=EDIT_MINUTES))
+        record(actor, "feedback.reply_edit", thread.public_id)
+
+
+def withdraw_reply(actor: User, thread: FeedbackThread, message_id: int) -> None:
+    """Take a reply back in the ten minutes after sending it: its text is erased, the person no
+    longer sees it, and staff see that it was withdrawn."""
+    with write_transaction():
+        message = _changeable_reply(actor, thread, message_id)
+        changed = (FeedbackMessage
+                   .update(withdrawn=True, body=sealed.encrypt("", _key_for_writing(thread)))
+                   .where((FeedbackMessage.id == message.id) & _still_changeable())
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("This reply is final: a reply can be changed or withdrawn only "
+                                  "in the %(n)d minutes after it is sent.", n=EDIT_MINUTES))
+        replied = (FeedbackMessage.select(FeedbackMessage.id)
+                   .where((FeedbackMessage.thread == thread.id) & (FeedbackMessage.author == "staff")
+                          & (FeedbackMessage.withdrawn == False))  # noqa: E712
+                   .exists())
+        if not replied:
+            # the person is not told of a reply that is no longer there
+            (FeedbackThread.update(status="read")
+             .where((FeedbackThread.id == thread.id) & (FeedbackThread.status == "replied"))
+             .execute())
+        record(actor, "feedback.reply_withdraw", thread.public_id)
+
+
+def redact_message(actor: User, thread: FeedbackThread, message_id: int, body: str) -> None:
+    """Replace a person's message with a version that leaves out someone else's details: the
+    original is gone, both sides read that part was removed, and the audit trail keeps the day
+    and the thread, never the words."""
+    with write_transaction():
+        message = FeedbackMessage.get_or_none((FeedbackMessage.public_id == message_id)
+                                              & (FeedbackMessage.thread == thread.id))
+        if message is None or message.author != "client":
+            raise FeedbackError(_("Only a message from the person can be redacted."))
+        item_key = _key_for_writing(thread)
+        changed = (FeedbackMessage
+                   .update(body=sealed.encrypt(body, item_key), redacted=True)
+                   .where((FeedbackMessage.id == message.id)
+                          & (FeedbackMessage.thread.in_(FeedbackThread.select(FeedbackThread.id)
+                                                        .where(FeedbackThread.deleted_on.is_null()))))
+                   .execute())
+        if not changed:
+            raise FeedbackError(_("The person deleted this conversation, so nothing was changed."))
+        record(actor, "feedback.redact", thread.public_id)
+
+
+def add_note(actor: User, thread: FeedbackThread, body: str) -> FeedbackNote:
+    """A private note for the team, sealed with the thread's key; the person never sees it."""
+    today = clock.today()
+    with write_transaction():
+        if not (FeedbackThread.select(FeedbackThread.id)
+                .where((FeedbackThread.id == thread.id) & FeedbackThread.deleted_on.is_null())
+                .exists()):
+            raise FeedbackError(_("The person deleted this conversation, so it takes no note."))
+        note = FeedbackNote.create(public_id=fresh_public_id(FeedbackNote), thread=thread,
+                                   body=sealed.encrypt(body, _key_for_writing(thread)),
+                                   created_on=today, staff_user=actor)
+        record(actor, "feedback.note", thread.public_id)
+    return note
+
+
+def thread_notes(thread: FeedbackThread) -> list[FeedbackNote]:
+    """The thread's private notes, oldest first, each with its `text` (None without the key)."""
+    return _read(list(FeedbackNote.in_thread(thread)), _staff_keys(thread))
 
 
 def set_status(actor: User, thread: FeedbackThread, status: str) -> None:
@@ -629,6 +892,45 @@ def shown_in(item: FeedbackThread, language: str) -> tuple[str, str, bool]:
     return quote, action, not (item.public_quote_translation and item.public_action_translation)
 
 
+# --- reply templates --------------------------------------------------------------------------
+
+MAX_TEMPLATES = 30
+
+
+def reply_templates() -> list[ReplyTemplate]:
+    """The organisation's reply templates, by title."""
+    return list(ReplyTemplate.select().order_by(ReplyTemplate.title, ReplyTemplate.public_id))
+
+
+def add_template(actor: User, title: str, body: str) -> ReplyTemplate:
+    """A new reply template; the list stays short."""
+    with write_transaction():
+        if ReplyTemplate.select().count() >= MAX_TEMPLATES:
+            raise FeedbackError(_("Keep the list to %(n)d templates: delete one before adding "
+                                  "another.", n=MAX_TEMPLATES))
+        template = ReplyTemplate.create(public_id=fresh_public_id(ReplyTemplate), title=title,
+                                        body=body, created_on=clock.today())
+        record(actor, "feedback.template_add", template.public_id)
+    return template
+
+
+def delete_template(actor: User, public_id: int) -> bool:
+    """Delete a template; False when there was none."""
+    with write_transaction():
+        gone = ReplyTemplate.delete().where(ReplyTemplate.public_id == public_id).execute()
+        if gone:
+            record(actor, "feedback.template_delete", public_id)
+    return bool(gone)
+
+
+def template_text(public_id: str) -> str | None:
+    """A template's text by its number as typed in a query string (None when unknown)."""
+    if not public_id.isdigit() or len(public_id) > 18:
+        return None
+    found = ReplyTemplate.get_or_none(ReplyTemplate.public_id == int(public_id))
+    return found.body if found else None
+
+
 # --- export and retention --------------------------------------------------------------------
 
 def export_threads(actor: User, opener: sealed.Reader) -> Iterator[list]:
@@ -663,7 +965,8 @@ def export_rows(opener: sealed.Reader, restricted_too: bool = False) -> Iterator
             FeedbackMessage
             .select(FeedbackMessage.thread, FeedbackMessage.id, FeedbackMessage.public_id,
                     FeedbackMessage.created_on, FeedbackMessage.author, FeedbackMessage.body)
-            .where(FeedbackMessage.thread.in_(list(threads)))
+            .where(FeedbackMessage.thread.in_(list(threads))
+                   & (FeedbackMessage.withdrawn == False))  # noqa: E712
             .tuples()
             .iterator(),
             key=lambda message: (order[message[0]], message[1]))
@@ -704,6 +1007,7 @@ def purge_old_threads(days: int, today: dt.date | None = None) -> tuple[int, int
             if not ids:
                 break
             messages += FeedbackMessage.delete().where(FeedbackMessage.thread.in_(ids)).execute()
+            FeedbackNote.delete().where(FeedbackNote.thread.in_(ids)).execute()
             threads += FeedbackThread.delete().where(FeedbackThread.id.in_(ids)).execute()
     if threads:
         with write_transaction():

@@ -20,16 +20,21 @@ from portal.export import csv_response
 from portal.feedback import receipts, service
 from portal.feedback.forms import (
     ActionForm,
+    AssignForm,
     DeleteConversationForm,
+    EditReplyForm,
     FeedbackForm,
     FilterForm,
     FollowUpForm,
     LookupForm,
+    NoteForm,
     ProposeForm,
     QuoteAnswerForm,
+    RedactForm,
     ReplyForm,
     StatusForm,
     TagsForm,
+    TemplateForm,
     WithdrawQuoteForm,
     client_status_text,
 )
@@ -73,7 +78,8 @@ def form():
             receipt = service.submit_feedback(form.message.data, form.topic.data or "",
                                               int(form.rating.data) if form.rating.data else None,
                                               bool(form.quotable.data), form.form_token.data,
-                                              restricted=form.readers.data == "complaints")
+                                              restricted=form.readers.data == "complaints",
+                                              language=current_language())
         except service.AlreadySent:
             kiosk.submission_done()
             return render_template("feedback/already_sent.html")
@@ -213,12 +219,18 @@ def _client_thread(thread: FeedbackThread, receipt: str, follow_up: FollowUpForm
 @bp.route("/staff/feedback")
 @staff_required
 def staff_list():
-    """Threads newest activity first, filtered by status and topic, fifty a page."""
-    filters = FilterForm(request.args)
-    page = service.list_threads(g.user, filters.status.data or "", filters.topic.data or "",
-                                request.args.get("cursor"))
-    return render_template("feedback/staff_list.html", filters=filters, page=page,
-                           paged=bool(request.args.get("cursor")))
+    """Threads newest activity first, filtered, fifty a page; words searched in a bounded batch."""
+    form = FilterForm(request.args)
+    filters = form.chosen()
+    search = None
+    if filters.text:
+        search = service.search_threads(g.user, filters)
+        page = service.ThreadPage(search.threads, search.excerpts, None)
+    else:
+        page = service.list_threads(g.user, cursor=request.args.get("cursor"), filters=filters)
+    return render_template("feedback/staff_list.html", filters=form, page=page, search=search,
+                           search_batch=service.SEARCH_BATCH, filter_args=filters.as_args(),
+                           paged=bool(request.args.get("cursor")), languages=LANGUAGES)
 
 
 def _thread_or_404(thread_id: int) -> FeedbackThread:
@@ -241,16 +253,60 @@ def _proposal_form(thread: FeedbackThread) -> ProposeForm:
 
 
 def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
-                       propose: ProposeForm | None = None, tags: TagsForm | None = None):
+                       propose: ProposeForm | None = None, tags: TagsForm | None = None,
+                       note: NoteForm | None = None, editing: tuple[int, EditReplyForm] | None = None,
+                       redacting: tuple[int, RedactForm] | None = None,
+                       assign: AssignForm | None = None):
     """The staff page for one thread, with every form on it."""
+    messages = service.thread_messages(thread)
+    now = service.clock.utc_now()
+    edits, redactions = {}, {}
+    for message in messages:
+        if message.text is not None and service.may_change(g.user, message, now):
+            if editing and editing[0] == message.public_id:
+                form = editing[1]
+            else:
+                form = EditReplyForm(formdata=None, message=message.text)
+            # one form per reply on the page: each its own id
+            form.message.id = f"edit-{message.public_id}"
+            edits[message.id] = form
+        elif message.text is not None and message.author == "client":
+            if redacting and redacting[0] == message.public_id:
+                form = redacting[1]
+            else:
+                form = RedactForm(formdata=None, message=message.text)
+            form.message.id = f"redact-{message.public_id}"
+            redactions[message.id] = form
+    filters = FilterForm(request.args).chosen()
+    newer, older = service.neighbours(g.user, thread, filters)
+    if assign is None:
+        assign = AssignForm(formdata=None, assignee=thread.assigned_to.username if thread.assigned_to_id
+                            and thread.assigned_to else "")
+    assign.assignee.choices = [("", _("Nobody")), *[(user.username, user.name)
+                                                   for user in service.assignable_staff(thread)]]
+    templates = service.reply_templates()
+    if reply is None:
+        reply = _with_draft(ReplyForm(formdata=None),
+                            url_for("feedback.staff_reply", thread_id=thread.public_id))
+        # "Use this template" without scripts: the page again, with the template in the box
+        chosen = service.template_text(request.args.get("template", "")) if templates else None
+        if chosen is not None:
+            reply.message.data = chosen
     return render_template(
-        "feedback/staff_thread.html", thread=thread, messages=service.thread_messages(thread),
-        reply_form=reply or _with_draft(ReplyForm(formdata=None),
-                                        url_for("feedback.staff_reply", thread_id=thread.public_id)),
+        "feedback/staff_thread.html", thread=thread, messages=messages, edits=edits,
+        templates=templates, chosen_template=request.args.get("template", ""),
+        newer=newer, older=older, filter_args=filters.as_args(), assign_form=assign,
+        languages=LANGUAGES,
+        redactions=redactions,
+        edit_minutes=service.EDIT_MINUTES, withdraw_form=ActionForm(formdata=None),
+        notes=service.thread_notes(thread),
+        note_form=note or _with_draft(NoteForm(formdata=None),
+                                      url_for("feedback.staff_note", thread_id=thread.public_id)),
+        reply_form=reply,
         status_form=StatusForm(formdata=None, status=thread.status),
         tags_form=tags or TagsForm(formdata=None, tags=", ".join(thread.tag_list)),
         propose_form=propose or _proposal_form(thread), proposal=service.staff_proposal(thread),
-        languages=LANGUAGES, action_form=ActionForm(formdata=None))
+        action_form=ActionForm(formdata=None))
 
 
 @bp.route("/staff/feedback/<id:thread_id>")
@@ -282,6 +338,95 @@ def staff_reply(thread_id: int):
         return _staff_thread_page(thread, reply=form)
     flash(_("Your reply was sent. The person sees it when they enter their code."), "success")
     return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/<id:thread_id>/messages/<id:message_id>/edit", methods=["POST"])
+@staff_required
+def staff_edit_reply(thread_id: int, message_id: int):
+    """Change one's reply in the minutes after sending it."""
+    thread = _thread_or_404(thread_id)
+    form = EditReplyForm()
+    if not form.validate_on_submit():
+        return _staff_thread_page(thread, editing=(message_id, form))
+    try:
+        service.edit_reply(g.user, thread, message_id, form.message.data)
+    except service.FeedbackError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Your reply was changed. The person reads the new text."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/<id:thread_id>/messages/<id:message_id>/withdraw", methods=["POST"])
+@staff_required
+def staff_withdraw_reply(thread_id: int, message_id: int):
+    """Take one's reply back in the minutes after sending it."""
+    thread = _thread_or_404(thread_id)
+    if ActionForm().validate_on_submit():
+        try:
+            service.withdraw_reply(g.user, thread, message_id)
+        except service.FeedbackError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Your reply was withdrawn. The person no longer sees it."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/<id:thread_id>/messages/<id:message_id>/redact", methods=["POST"])
+@staff_required
+def staff_redact(thread_id: int, message_id: int):
+    """Replace the person's message with a version without someone else's details."""
+    thread = _thread_or_404(thread_id)
+    form = RedactForm()
+    if not form.validate_on_submit():
+        return _staff_thread_page(thread, redacting=(message_id, form))
+    try:
+        service.redact_message(g.user, thread, message_id, form.message.data)
+    except service.FeedbackError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("The message was replaced with the redacted version. The original is gone."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/<id:thread_id>/assign", methods=["POST"])
+@staff_required
+def staff_assign(thread_id: int):
+    """Assign the thread to a member of staff who may read it, or to nobody."""
+    thread = _thread_or_404(thread_id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        flash(_("Choose someone on the list: only active staff who may read this conversation can "
+                "be assigned to it."), "error")
+        return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+    try:
+        assignee = service.assign(g.user, thread, form.assignee.data or "")
+    except service.FeedbackError as error:
+        flash(str(error), "error")
+    else:
+        if assignee is None:
+            flash(_("This conversation is assigned to nobody now."), "success")
+        else:
+            flash(_("Assigned to %(name)s.", name=assignee.name), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/<id:thread_id>/note", methods=["POST"])
+@drafts.keeps_draft(("note",), lambda thread_id: url_for("feedback.staff_thread", thread_id=thread_id))
+@staff_required
+def staff_note(thread_id: int):
+    """Keep a private note for the team; the person never sees it."""
+    thread = _thread_or_404(thread_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _staff_thread_page(thread, note=form)
+    try:
+        service.add_note(g.user, thread, form.note.data)
+    except service.FeedbackError as error:
+        form.note.errors.append(str(error))
+        return _staff_thread_page(thread, note=form)
+    flash(_("Your private note was saved. Only the team sees it."), "success")
+    return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id) + "#notes")
 
 
 @bp.route("/staff/feedback/<id:thread_id>/status", methods=["POST"])
@@ -365,6 +510,35 @@ def staff_unpublish(thread_id: int):
         service.unpublish(g.user, thread)
         flash(_("Removed from the “you said, we did” list."), "success")
     return redirect(url_for("feedback.staff_thread", thread_id=thread.public_id))
+
+
+@bp.route("/staff/feedback/templates", methods=["GET", "POST"])
+@staff_required
+def staff_templates():
+    """The organisation's reply templates: add one, delete one."""
+    form = TemplateForm()
+    if form.validate_on_submit():
+        try:
+            service.add_template(g.user, form.title.data, form.body.data)
+        except service.FeedbackError as error:
+            form.title.errors.append(str(error))
+        else:
+            flash(_("Template added."), "success")
+            return redirect(url_for("feedback.staff_templates"))
+    return render_template("feedback/staff_templates.html", form=form,
+                           templates=service.reply_templates(), action_form=ActionForm(formdata=None))
+
+
+@bp.route("/staff/feedback/templates/<id:template_id>/delete", methods=["POST"])
+@staff_required
+def staff_delete_template(template_id: int):
+    """Delete a reply template (replies already sent keep their words)."""
+    if ActionForm().validate_on_submit():
+        if service.delete_template(g.user, template_id):
+            flash(_("Template deleted."), "success")
+        else:
+            flash(_("This template was already deleted."), "error")
+    return redirect(url_for("feedback.staff_templates"))
 
 
 @bp.route("/staff/feedback/export")

@@ -21,8 +21,39 @@ def _feedback(world: World) -> tuple[str, int]:
     return world.objects["feedback"]
 
 
+def _staff_reply(world: World) -> int:
+    """A reply in the shared thread by the world's member of staff, still open to change."""
+    from support.sealing import holding_the_key
+
+    from portal.accounts.models import User
+    from portal.feedback import service
+
+    thread_id = world.value("thread_id")
+    staff = world.account("staff")
+
+    def work() -> int:
+        thread = service.get_thread(thread_id, User.get_by_id(staff.id))
+        actor = User.get_by_id(staff.id)
+        with holding_the_key(world.app, actor):
+            service.reply(actor, thread, "We are looking into it.")
+        from portal.feedback.models import FeedbackMessage
+        return FeedbackMessage.select().order_by(FeedbackMessage.id.desc()).first().public_id
+    return world.query(work)
+
+
+def _template(world: World) -> int:
+    """A reply template, made the way the organisation makes one."""
+    from portal import clock
+    from portal.feedback.models import ReplyTemplate
+
+    return world.query(lambda: ReplyTemplate.create(title="Thanks", body="Thank you for telling us.",
+                                                    created_on=clock.today()).public_id)
+
+
 ARGUMENTS: dict[str, Callable[[World], object]] = {
     "thread_id": lambda world: _feedback(world)[1],
+    "message_id": _staff_reply,
+    "template_id": _template,
 }
 
 # --- hostile input -----------------------------------------------------------------------------
@@ -61,6 +92,32 @@ def proposal_texts() -> list[str]:
     return texts
 
 
+def _client_message(world: World) -> int:
+    """The first message of the shared thread, the person's own."""
+    from portal.feedback.models import FeedbackMessage, FeedbackThread
+
+    thread_id = _thread(world)
+    return world.query(lambda: FeedbackMessage.select()
+                       .join(FeedbackThread)
+                       .where((FeedbackThread.public_id == thread_id) & (FeedbackMessage.author == "client"))
+                       .order_by(FeedbackMessage.id).first().public_id)
+
+
+def note_texts() -> list[str]:
+    """Every private note, opened with the organisation key."""
+    from support.sealing import org_private_key
+
+    from portal.accounts import sealed
+    from portal.feedback.models import FeedbackNote, FeedbackThread
+
+    reader = sealed.Reader(org_private_key())
+    texts = []
+    for note in FeedbackNote.select().order_by(FeedbackNote.id):
+        item_key = reader.item_key(FeedbackThread.get_by_id(note.thread_id).sealed_key)
+        texts.append(sealed.decrypt(note.body, item_key) if item_key else None)
+    return texts
+
+
 def _newest_thread(world: World) -> int | None:
     from portal.feedback.models import FeedbackThread
 
@@ -94,6 +151,29 @@ FORMS: list[HostileForm] = [
     HostileForm("staff reply", "staff", lambda w: f"/staff/feedback/{_thread(w)}/reply",
                 lambda w: {"message": "We are on it."}, {"message": Field(TEXT, sealed=message_texts)},
                 shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
+    HostileForm("private note", "staff", lambda w: f"/staff/feedback/{_thread(w)}/note",
+                lambda w: {"note": "Check with the evening team."},
+                {"note": Field(TEXT, sealed=note_texts)},
+                shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
+    HostileForm("change a reply", "staff",
+                lambda w: f"/staff/feedback/{_thread(w)}/messages/{w.value('message_id')}/edit",
+                lambda w: {"message": "We are looking into it today."},
+                {"message": Field(TEXT, sealed=message_texts)},
+                shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
+    HostileForm("redact a message", "staff",
+                lambda w: f"/staff/feedback/{_thread(w)}/messages/{_client_message(w)}/redact",
+                lambda w: {"message": "[a person] was kind."},
+                {"message": Field(TEXT, sealed=message_texts)},
+                shows=lambda w: [("staff", f"/staff/feedback/{_thread(w)}")]),
+    HostileForm("assign", "staff", lambda w: f"/staff/feedback/{_thread(w)}/assign",
+                lambda w: {"assignee": ""},
+                {"assignee": Field(CHOICE, choices=("",))},
+                shows=lambda w: [("staff", "/staff/feedback"), ("staff", f"/staff/feedback/{_thread(w)}")]),
+    HostileForm("reply template", "staff", lambda w: "/staff/feedback/templates",
+                lambda w: {"title": "Thanks", "body": "Thank you for telling us."},
+                {"title": Field(TEXT), "body": Field(TEXT)},
+                shows=lambda w: [("staff", "/staff/feedback/templates"),
+                                 ("staff", f"/staff/feedback/{_thread(w)}")]),
     HostileForm("tags", "staff", lambda w: f"/staff/feedback/{_thread(w)}/tags",
                 lambda w: {"tags": "kitchen"},
                 {"tags": Field(TEXT, stored_as=lambda v: ",".join(parse_tags(v)))},
@@ -187,13 +267,15 @@ CANARY_FLOW = [_give_feedback, _read_reply, _follow_up, _answer_quote, _withdraw
 # --- pages for the accessibility check ---------------------------------------------------------
 
 
-def seed_thread(server, *, published: bool = False, proposed: bool = False) -> tuple[str, int]:
+def seed_thread(server, *, published: bool = False, proposed: bool = False,
+                note: bool = False, redacted: bool = False) -> tuple[str, int]:
     """A quotable feedback thread with a staff reply, and a quote proposed (and approved, when
     published); returns (receipt, its public id)."""
     from support.sealing import holding_the_key
 
     from portal.accounts.models import User
     from portal.feedback import service
+    from portal.feedback.models import FeedbackMessage
 
     staff = server.make_account("staff")
 
@@ -204,6 +286,12 @@ def seed_thread(server, *, published: bool = False, proposed: bool = False) -> t
         # a reply is sealed with the thread's key, which only a session holding the key opens
         with holding_the_key(server.app, actor):
             service.reply(actor, thread, "Thank you for telling us. We have ordered a heater.")
+            if note:
+                service.add_note(actor, thread, "The heater arrives on Monday; tell her then.")
+            if redacted:
+                first = thread.messages.order_by(FeedbackMessage.id).first()
+                service.redact_message(actor, thread, first.public_id,
+                                       "The waiting room is cold when [a person] opens it.")
             if published or proposed:
                 service.propose_quote(actor, thread, service.Proposal(
                     quote="The waiting room is cold in the mornings.",
@@ -257,6 +345,49 @@ def _deleted(page, server) -> None:
     submit(page, "main form:has([name=delete_confirmed]) button[name=delete_confirmed]")
 
 
+def _note_error(page, server) -> None:
+    page.goto(f"/staff/feedback/{seed_thread(server)[1]}")
+    submit(page, "main form:has(textarea[name=note]) button[type=submit]")
+
+
+def _reply_through_page(page, server) -> None:
+    page.goto(f"/staff/feedback/{seed_thread(server)[1]}")
+    page.locator("main form textarea[name=message]").last.fill("A second reply, to change.")
+    submit(page, "main form:has(textarea[name=message]) button[type=submit]")
+    page.locator("main details.edit-reply summary").first.click()
+
+
+def _edit_error(page, server) -> None:
+    _reply_through_page(page, server)
+    page.locator("main details.edit-reply textarea").first.fill("")
+    submit(page, "main details.edit-reply form:has(textarea) button[type=submit]")
+
+
+def _redact_error(page, server) -> None:
+    page.goto(f"/staff/feedback/{seed_thread(server)[1]}")
+    page.locator("main details.redact summary").first.click()
+    page.locator("main details.redact textarea").first.fill("")
+    submit(page, "main details.redact form:has(textarea) button[type=submit]")
+
+
+def _templates_page(page, server) -> None:
+    page.goto("/staff/feedback/templates")
+    page.locator("main form [name=title]").fill("Thanks")
+    page.locator("main form [name=body]").fill("Thank you for telling us. We read every message.")
+    submit(page, "main form:has([name=title]) button[type=submit]")
+
+
+def _templates_error(page, server) -> None:
+    page.goto("/staff/feedback/templates")
+    submit(page, "main form:has([name=title]) button[type=submit]")
+
+
+def _use_template(page, server) -> None:
+    _templates_page(page, server)
+    page.goto(f"/staff/feedback/{seed_thread(server)[1]}")
+    page.locator("main form[data-templates] button").click()
+
+
 def _propose_error(page, server) -> None:
     page.goto(f"/staff/feedback/{seed_thread(server)[1]}")
     page.locator("main form [name=quote]").fill("")
@@ -286,6 +417,24 @@ SCREENS = [
     Screen("staff-feedback-thread-proposed", "feedback.staff_thread", "staff",
            lambda page, server: page.goto(f"/staff/feedback/{seed_thread(server, proposed=True)[1]}")),
     Screen("staff-feedback-propose-errors", "feedback.staff_propose", "staff", _propose_error),
+    Screen("staff-feedback-thread-notes", "feedback.staff_thread", "staff",
+           lambda page, server: page.goto(f"/staff/feedback/{seed_thread(server, note=True)[1]}")),
+    Screen("staff-feedback-note-errors", "feedback.staff_note", "staff", _note_error),
+    Screen("staff-feedback-reply-changeable", "feedback.staff_thread", "staff", _reply_through_page),
+    Screen("staff-feedback-edit-errors", "feedback.staff_edit_reply", "staff", _edit_error),
+    Screen("staff-feedback-thread-redacted", "feedback.staff_thread", "staff",
+           lambda page, server: page.goto(f"/staff/feedback/{seed_thread(server, redacted=True)[1]}")),
+    Screen("staff-feedback-redact-errors", "feedback.staff_redact", "staff", _redact_error),
+    Screen("staff-feedback-search", "feedback.staff_list", "staff",
+           lambda page, server: (seed_thread(server, note=True),
+                                 page.goto("/staff/feedback?q=heater&tag=x&since=2026-01-01&mine=y"))),
+    Screen("staff-feedback-filter-errors", "feedback.staff_list", "staff",
+           go("/staff/feedback?since=2026-02-31&until=nope")),
+    Screen("staff-feedback-templates", "feedback.staff_templates", "staff", _templates_page),
+    Screen("staff-feedback-templates-errors", "feedback.staff_templates", "staff", _templates_error),
+    Screen("staff-feedback-thread-template", "feedback.staff_thread", "staff", _use_template),
+    Screen("feedback-thread-redacted", "feedback.status", None,
+           lambda page, server: _lookup(page, seed_thread(server, redacted=True)[0])),
 ]
 
 NOT_PAGES = {"feedback.staff_export", "feedback.receipt_text"}

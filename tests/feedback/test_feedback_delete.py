@@ -97,7 +97,9 @@ def test_staff_see_only_a_tombstone(app, staff, writer, query):
     assert "Deleted by the person who wrote it." in listing and f"#{public_id}" in listing
     assert f'href="/staff/feedback/{public_id}"' not in listing
     assert "delete-canary" not in listing
-    for path in ("", "/reply", "/status", "/tags", "/propose", "/publish", "/unpublish"):
+    for path in ("", "/reply", "/status", "/tags", "/propose", "/publish", "/unpublish", "/note", "/assign",
+                 "/messages/123456789012345/edit", "/messages/123456789012345/withdraw",
+                 "/messages/123456789012345/redact"):
         method = "get" if not path else "post"
         answer = getattr(staff, method)(f"/staff/feedback/{public_id}{path}",
                                         data={"message": "Still there?", "status": "read"})

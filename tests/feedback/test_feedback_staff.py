@@ -17,7 +17,7 @@ from portal.accounts.audit import AuditEntry
 from portal.feedback import service
 from portal.feedback.models import FeedbackMessage, FeedbackThread
 
-THREAD_LINK = re.compile(r'href="/staff/feedback/(\d+)"')
+THREAD_LINK = re.compile(r'href="/staff/feedback/(\d+)(?:\?[^"]*)?"')
 
 
 @pytest.fixture
