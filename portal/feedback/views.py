@@ -42,6 +42,7 @@ from portal.feedback.models import RATINGS, STATUSES, TOPICS, FeedbackThread
 from portal.i18n import LANGUAGES, current_language
 from portal.i18n import gettext as _
 from portal.security import public, staff_required
+from portal.text import reveal_bidi_controls
 from portal.throttle import FORM_LIMIT, LOOKUP_LIMIT, LOOKUP_LOAD_LIMIT, limiter, missed_code
 
 bp = Blueprint("feedback", __name__)
@@ -274,7 +275,8 @@ def _staff_thread_page(thread: FeedbackThread, reply: ReplyForm | None = None,
             if redacting and redacting[0] == message.public_id:
                 form = redacting[1]
             else:
-                form = RedactForm(formdata=None, message=message.text)
+                # a direction override shows as its code here too, never reorders the text
+                form = RedactForm(formdata=None, message=reveal_bidi_controls(message.text))
             form.message.id = f"redact-{message.public_id}"
             redactions[message.id] = form
     filters = FilterForm(request.args).chosen()
