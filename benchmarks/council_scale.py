@@ -21,9 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.databases import drop_postgres_database, scale_database
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REPEATS = 15
 WARMUP = 2
 PROPOSALS = 40
@@ -138,7 +139,7 @@ def run_size(size: int, postgres: bool, folder: Path) -> dict:
     from portal.council.models import MemberKey
     from portal.db import close_pool, db
 
-    url, name = _database(postgres, folder, size)
+    url, name = scale_database("council", postgres, folder, size)
     try:
         app = create_app({"INSTANCE_PATH": str(folder / f"instance-{size}"), "DATABASE_URL": url,
                           "SECRET_KEY": secrets.token_hex(16), "RATELIMIT_ENABLED": False,
@@ -181,33 +182,7 @@ def run_size(size: int, postgres: bool, folder: Path) -> dict:
         close_pool()
         return {"members": size, **filled, "pages": pages}
     finally:
-        _drop(name)
-
-
-def _database(postgres: bool, folder: Path, size: int) -> tuple[str, str | None]:
-    if not postgres:
-        return f"sqlite:///{folder / f'council-{size}.sqlite'}", None
-    import psycopg2
-
-    name = f"council_scale_{size}_{secrets.token_hex(3)}"
-    conn = psycopg2.connect(POSTGRES_ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return f"postgresql://postgres@127.0.0.1:5432/{name}", name
-
-
-def _drop(name: str | None) -> None:
-    if name is None:
-        return
-    import psycopg2
-
-    conn = psycopg2.connect(POSTGRES_ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+        drop_postgres_database(name)
 
 
 def write_report(results: list[dict], postgres: bool, load: str) -> Path:

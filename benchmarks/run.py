@@ -39,11 +39,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from benchmarks.databases import POSTGRES_ADMIN_URL, drop_postgres_database, postgres_database  # noqa: F401
 from benchmarks.loadgen import LOOPBACK, Client
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 FEEDBACK_FORM = {"topic": ["", "service", "staff", "space", "other"], "message": "@text",
                  "rating": ["", "1", "2", "3", "4", "5"], "quotable": ["", "y"], "website": ""}
@@ -279,31 +279,6 @@ def log_in(port: int, username: str, password: str) -> dict:
         raise RuntimeError(f"staff login answered {status}")
     client.conn.close()
     return client.cookies
-
-
-def postgres_database(name: str) -> str:
-    """A fresh, empty PostgreSQL database; returns its URL."""
-    import psycopg2
-
-    conn = psycopg2.connect(POSTGRES_ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    # both apps pool their connections themselves (portal.db.open_database)
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
-
-
-def drop_postgres_database(name: str) -> None:
-    """Remove a database this run made."""
-    import psycopg2
-
-    conn = psycopg2.connect(POSTGRES_ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
 
 
 # --- load ------------------------------------------------------------------------------------

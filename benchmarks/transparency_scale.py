@@ -19,9 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.databases import drop_postgres_database, scale_database
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PAGES = ["/staff/transparency", "/staff/transparency/statement/preview", "/transparency",
          "/transparency/services", "/transparency/history", "/transparency.json",
          "/transparency/feed.atom", "/transparency/funding.csv"]
@@ -155,32 +156,6 @@ def time_publish(app, staff) -> float:
         return (time.perf_counter() - started) * 1000
 
 
-def _database(postgres: bool, folder: Path, size: int) -> tuple[str, str | None]:
-    if not postgres:
-        return f"sqlite:///{folder / f'scale-{size}.sqlite'}", None
-    import psycopg2
-
-    name = f"transparency_scale_{size}_{secrets.token_hex(3)}"
-    conn = psycopg2.connect(POSTGRES_ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return f"postgresql://postgres@127.0.0.1:5432/{name}", name
-
-
-def _drop(name: str | None) -> None:
-    if name is None:
-        return
-    import psycopg2
-
-    conn = psycopg2.connect(POSTGRES_ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
-
-
 def run_size(size: int, statements: int, postgres: bool, folder: Path) -> dict:
     """Fill a fresh database for one size and measure it."""
     from portal import create_app
@@ -189,7 +164,7 @@ def run_size(size: int, statements: int, postgres: bool, folder: Path) -> dict:
     from portal.db import close_pool, db
     from portal.security import hash_password
 
-    url, name = _database(postgres, folder, size)
+    url, name = scale_database("transparency", postgres, folder, size)
     try:
         app = create_app({"INSTANCE_PATH": str(folder / f"instance-{size}"), "DATABASE_URL": url,
                           "SECRET_KEY": secrets.token_hex(16), "RATELIMIT_ENABLED": False,
@@ -206,7 +181,7 @@ def run_size(size: int, statements: int, postgres: bool, folder: Path) -> dict:
         return {"funders": size, "statements": statements, **filled, "pages": pages,
                 "publish_ms": publish_ms}
     finally:
-        _drop(name)
+        drop_postgres_database(name)
 
 
 def write_report(results: list[dict], postgres: bool, load: str) -> Path:
