@@ -60,6 +60,19 @@ def missed_code(response) -> bool:
     return bool(g.get("code_missed"))
 
 
+def code_missed() -> None:
+    """A view that looks codes up calls this when the code typed opened nothing: only such
+    requests count toward the limit on guessing."""
+    g.code_missed = True
+
+
+def code_lookup_limits(view):
+    """The limits of a page where a code is typed (a receipt, a withdrawal code): wrong codes
+    by the minute and the hour, every look-up by the minute for load."""
+    view = limiter.limit(LOOKUP_LOAD_LIMIT, methods=["POST"])(view)
+    return limiter.limit(LOOKUP_LIMIT, methods=["POST"], deduct_when=missed_code)(view)
+
+
 # --- client buckets --------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=65536)

@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 
-from portal import codes, drafts, kiosk
+from portal import codes, drafts, kiosk, throttle
 from portal.accounts import sealed
 from portal.clock import today
 from portal.errors import keeps_form_on_expiry
@@ -43,7 +43,7 @@ from portal.i18n import LANGUAGES, current_language
 from portal.i18n import gettext as _
 from portal.security import public, staff_required
 from portal.text import reveal_bidi_controls
-from portal.throttle import FORM_LIMIT, LOOKUP_LIMIT, LOOKUP_LOAD_LIMIT, limiter, missed_code
+from portal.throttle import FORM_LIMIT, code_lookup_limits, limiter
 
 bp = Blueprint("feedback", __name__)
 
@@ -119,8 +119,7 @@ def receipt_text():
 
 @bp.route("/feedback/status", methods=["GET", "POST"])
 @keeps_form_on_expiry(_status_after_expiry)
-@limiter.limit(LOOKUP_LIMIT, methods=["POST"], deduct_when=missed_code)
-@limiter.limit(LOOKUP_LOAD_LIMIT, methods=["POST"])
+@code_lookup_limits
 @public
 def status():
     """Enter a receipt to read the conversation, add to it or withdraw permission to quote."""
@@ -190,8 +189,7 @@ def _answer_proposal(thread: FeedbackThread, receipt: str, answer: QuoteAnswerFo
 
 def _not_found():
     """The one answer for every receipt that does not open a conversation."""
-    # only codes that open nothing count toward the limit on guessing
-    g.code_missed = True
+    throttle.code_missed()
     form = LookupForm()
     if form.validate():
         form.receipt.errors.append(_("We could not find a conversation for that code. Check "

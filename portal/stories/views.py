@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 
-from portal import codes
+from portal import codes, throttle
 from portal.clock import today
 from portal.export import csv_response
 from portal.i18n import gettext as _
@@ -33,7 +33,7 @@ from portal.stories.forms import (
 )
 from portal.stories.models import ATTRIBUTIONS, CHANNELS, LANGUAGES, METHODS, WITHDRAWN_BY, Story
 from portal.text import render_markdown
-from portal.throttle import LOOKUP_LIMIT, limiter
+from portal.throttle import code_lookup_limits
 
 bp = Blueprint("stories", __name__)
 
@@ -313,7 +313,7 @@ def staff_takedown_done(task_id: int):
 # --- the storyteller's side ----------------------------------------------------------------
 
 @bp.route("/stories/withdraw", methods=["GET", "POST"])
-@limiter.limit(LOOKUP_LIMIT, methods=["POST"])
+@code_lookup_limits
 @public
 def withdraw():
     """Enter a withdrawal code: see where the story was used, and withdraw some or all uses."""
@@ -343,6 +343,7 @@ def withdraw():
 
 def _code_not_found():
     """The one answer for every code that does not open a story."""
+    throttle.code_missed()
     form = LookupForm()
     if form.validate():
         form.code.errors.append(_("We could not find a story for that code. Check it and try "
