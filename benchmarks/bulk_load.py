@@ -41,6 +41,20 @@ def _columns(model) -> list[str]:
     return [field.column_name for field in model._meta.sorted_fields]
 
 
+def _in_column_order(model, columns: list[str], values: dict) -> tuple:
+    """A row as a tuple in column order; a column the loader does not fill gets the model's
+    default (or NULL), so a column added by a later migration does not break the loader."""
+    fields = {field.column_name: field for field in model._meta.sorted_fields}
+    row = []
+    for name in columns:
+        if name in values:
+            row.append(values[name])
+        else:
+            default = fields[name].default
+            row.append(default() if callable(default) else default)
+    return tuple(row)
+
+
 def _messages_pool(rng: random.Random) -> list[str]:
     """A few hundred realistic message bodies to draw from (40 to 400 characters)."""
     pool = []
@@ -74,7 +88,7 @@ def _thread_row(columns: list[str], tid: int, rng: random.Random, today: dt.date
         "receipt_key": _receipt_wrap(item_key, tid),
         "legacy_key": None,
     }
-    return tuple(values[name] for name in columns)
+    return _in_column_order(FeedbackThread, columns, values)
 
 
 def _receipt_wrap(item_key: bytes, tid: int) -> bytes:
@@ -97,7 +111,7 @@ def _message_rows(columns: list[str], tid: int, first_mid: int, thread_row: dict
                      "staff_user_id": staff_id})
     for row in rows:
         row["body"] = sealing.encrypt_with_key(row["body"], item_key)
-    return [tuple(row[name] for name in columns) for row in rows]
+    return [_in_column_order(FeedbackMessage, columns, row) for row in rows]
 
 
 class _Writer:
