@@ -13,6 +13,8 @@ from babel import Locale, support
 from flask import Flask, Request, current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_context
+from markupsafe import Markup
 from werkzeug.utils import cached_property
 from wtforms.i18n import messages_path
 
@@ -93,9 +95,18 @@ def lazy_gettext(string: str, **variables) -> LazyString:
     return LazyString(gettext, string, **variables)
 
 
-def current_language() -> str:
-    """The language code of this request ("en", "es")."""
+def _language_now() -> str:
     return str(get_locale() or current_app.config.get("DEFAULT_LANGUAGE", "en"))
+
+
+def current_language() -> str:
+    """The language code of this request ("en", "es"), worked out once per request."""
+    if not has_request_context():
+        return _language_now()
+    language = getattr(request, "portal_language", None)
+    if language is None:
+        language = request.portal_language = _language_now()
+    return language
 
 
 @contextlib.contextmanager
@@ -105,15 +116,16 @@ def speaking(language: str) -> Iterator[None]:
     if language == current_language():
         yield
         return
-    kept = getattr(request, "portal_catalogue", None) if has_request_context() else None
+    kept = ((getattr(request, "portal_catalogue", None), getattr(request, "portal_language", None))
+            if has_request_context() else None)
     try:
         with force_locale(language):
             if has_request_context():
-                request.portal_catalogue = None
+                request.portal_catalogue = request.portal_language = None
             yield
     finally:
         if has_request_context():
-            request.portal_catalogue = kept
+            request.portal_catalogue, request.portal_language = kept
 
 
 def language_links() -> list[tuple[str, str, str]]:
@@ -154,6 +166,40 @@ def remember_language(response):
     return response
 
 
+def _template_gettext(translate):
+    """`_()` and `gettext()` for templates, as Jinja's "newstyle" ones behave: the message
+    translated, marked safe where autoescaping is on, then always %-formatted."""
+    @pass_context
+    def gettext_(context, string, **variables):
+        text = translate(string)
+        if context.eval_ctx.autoescape:
+            # the catalogue is ours, as in Jinja's own newstyle gettext
+            text = Markup(text)  # noqa: S704  # nosec B704
+        return text % variables
+    return gettext_
+
+
+def _template_ngettext(translate):
+    """`ngettext()` for templates, newstyle: `num` is filled in unless given."""
+    @pass_context
+    def ngettext_(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translate(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            # the catalogue is ours, as in Jinja's own newstyle gettext
+            text = Markup(text)  # noqa: S704  # nosec B704
+        return text % variables
+    return ngettext_
+
+
+def _bound_translations() -> dict:
+    """A page's `gettext` and `ngettext`, bound to this request's catalogue when the page starts
+    rendering (they come before the environment's own, which look the catalogue up each time)."""
+    catalogue = _catalogue()
+    return {"gettext": _template_gettext(catalogue.ugettext),
+            "ngettext": _template_ngettext(catalogue.ungettext)}
+
+
 def init_app(app: Flask) -> None:
     """Attach Flask-Babel with the catalogues in translations/."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "../translations")
@@ -167,6 +213,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.context_processor(_bound_translations)
     app.jinja_env.globals["get_locale"] = current_language
     app.jinja_env.globals["language_links"] = language_links
     app.before_request(apply_language_choice)

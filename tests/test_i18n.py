@@ -341,3 +341,20 @@ def test_spanish_catalogue_keeps_to_us_spanish_and_curly_quotes():
         for string in strings:
             found += [(word, message.id) for word in NOT_US_SPANISH if word in (string or "").lower()]
     assert not found, f"use {NOT_US_SPANISH} instead: {found}"
+
+
+def test_template_translations_escape_values_and_follow_the_page_language(app):
+    """`_()` and `ngettext()` in a template: values filled in are escaped, the message is in the
+    request's language, and a literal %% is always formatted (as Jinja's newstyle gettext)."""
+    page = ('{{ _("Your password is set. Welcome.") }}|{{ _("Choose a new password for %(name)s.", '
+            'name="<b>x</b>") }}|{{ ngettext("%(num)d thread nobody has read", '
+            '"%(num)d threads nobody has read", 2) }}')
+    with app.test_request_context("/?lang=en"):
+        shown = render_template_string(page)
+    assert "Your password is set. Welcome." in shown
+    assert "&lt;b&gt;x&lt;/b&gt;" in shown and "<b>" not in shown
+    assert "2 threads nobody has read" in shown
+    with app.test_request_context("/?lang=es"):
+        spanish = render_template_string(page)
+    assert "Your password is set" not in spanish and "&lt;b&gt;x&lt;/b&gt;" in spanish
+    assert spanish.split("|")[2].startswith("2 ")

@@ -482,3 +482,30 @@ def test_the_list_of_templates_stays_short(app, staff, query, monkeypatch):
     answer = staff.post("/staff/feedback/templates", data={"title": "Two", "body": "Two."})
     assert "Keep the list to 1 templates" in answer.get_data(as_text=True)
     assert query(lambda: ReplyTemplate.select().count()) == 1
+
+
+def test_the_lists_links_carry_its_filters_to_each_thread(app, staff, query):
+    """Each row opens its thread with the list's filters (text with spaces, accents and & too),
+    so the thread's next and previous buttons stay within them."""
+    import datetime as dt
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    from support.sealing import make_thread
+
+    from portal import clock
+
+    number = query(lambda: make_thread("Café & tea, please.", clock.today() - dt.timedelta(days=1),
+                                       topic="space").public_id)
+    args = "?topic=space&q=caf%C3%A9+%26+tea"
+    html = staff.get(f"/staff/feedback{args}").get_data(as_text=True)
+    found = re.search(rf'href="(/staff/feedback/{number}[^"]*)"', html)
+    assert found, "the thread is listed with a link"
+    address = urlsplit(found.group(1).replace("&amp;", "&"))
+    assert address.path == f"/staff/feedback/{number}"
+    assert parse_qs(address.query) == {"topic": ["space"], "q": ["café & tea"]}
+    # the thread page reads them back: its way back to the list keeps the same filters
+    page = staff.get(f"{address.path}?{address.query}").get_data(as_text=True)
+    back = re.search(r'href="(/staff/feedback\?[^"]*)">All feedback<', page)
+    assert back and parse_qs(urlsplit(back.group(1).replace("&amp;", "&")).query) == {
+        "topic": ["space"], "q": ["café & tea"]}
