@@ -21,7 +21,7 @@ def cards(user) -> Iterator[Card]:
     """What the council is reviewing now and what waits for the organisation's answer."""
     taking = service.open_proposals()
     soon = today() + dt.timedelta(days=SOON_DAYS)
-    undecided = [proposal for proposal in service.closed_proposals() if not proposal.decision]
+    undecided = service.undecided_count()
     lines = [CardLine(ngettext("%(num)d proposal open to the council",
                                "%(num)d proposals open to the council", len(taking)))]
     for proposal in [p for p in taking if p.closes_on <= soon][:3]:
@@ -29,7 +29,7 @@ def cards(user) -> Iterator[Card]:
                                 day=format_date(proposal.closes_on, "medium")),
                               url_for("council.staff_proposal", proposal_id=proposal.public_id)))
     lines.append(CardLine(ngettext("%(num)d closed proposal waiting for a decision",
-                                   "%(num)d closed proposals waiting for a decision", len(undecided)),
+                                   "%(num)d closed proposals waiting for a decision", undecided),
                           url_for("council.staff_proposals") if undecided else None))
     yield Card(_("Advisory council"), tuple(lines), url_for("council.staff_proposals"), _("All proposals"),
                urgent=bool(undecided))

@@ -426,6 +426,15 @@ def closed_proposals() -> list[Proposal]:
                 .order_by(Proposal.closes_on.desc(), Proposal.id.desc()))
 
 
+def undecided_count() -> int:
+    """How many proposals past their closing day wait for the organisation's decision (counted
+    by the database: the closed ones pile up over the years)."""
+    return (Proposal.select()
+            .where((Proposal.state == "open") & (Proposal.closes_on < clock.today())
+                   & (Proposal.decision.is_null() | (Proposal.decision == "")))
+            .count())
+
+
 def published_outcomes() -> list[Proposal]:
     """Decisions published as "you said, we did", newest first."""
     return list(Proposal.select()

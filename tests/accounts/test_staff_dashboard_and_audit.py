@@ -133,9 +133,14 @@ def test_the_dashboard_shows_proposals_closing_and_waiting_for_a_decision(app):
         past = council.save_proposal(actor, None, "Old question", "Was it good?", "", "",
                                      clock.today() + dt.timedelta(days=1))
         council.open_proposal(actor, past)
+        decided = council.save_proposal(actor, None, "Answered question", "Decided?", "", "",
+                                        clock.today() + dt.timedelta(days=1))
+        council.open_proposal(actor, decided)
         from portal.council.models import Proposal
         (Proposal.update(closes_on=clock.today() - dt.timedelta(days=2))
-         .where(Proposal.id == past.id).execute())
+         .where(Proposal.id.in_([past.id, decided.id])).execute())
+        # a proposal already answered waits for nobody
+        council.record_decision(actor, Proposal.get_by_id(decided.id), "We open late on Thursdays.", "")
     client = app.test_client()
     log_in(client, staff)
     page = client.get("/staff/").get_data(as_text=True)
