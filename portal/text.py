@@ -1,6 +1,7 @@
 """The one place where user text becomes HTML: Markdown rendered, then sanitised by bleach."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -25,6 +26,14 @@ def render_markdown(source: str) -> Markup:
     clean = bleach.linkify(clean, callbacks=[_no_referrer], skip_tags=["pre", "code"])
     # bleach output with an allow-list of tags, attributes and protocols
     return Markup(clean)  # noqa: S704  # nosec B704
+
+
+@functools.lru_cache(maxsize=128)
+def render_published_markdown(source: str) -> Markup:
+    """`render_markdown` remembered per process, for texts published to everyone (a statement's
+    introduction, the council's contact text): they change rarely and rendering was most of their
+    pages' time. Never for sealed or personal words, which must not outlive the request."""
+    return render_markdown(source)
 
 
 def _no_referrer(attrs: dict, new: bool = False) -> dict:

@@ -32,7 +32,7 @@ from portal.export import csv_response
 from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.security import council_required, public, staff_required
-from portal.text import render_markdown
+from portal.text import render_markdown, render_published_markdown
 
 bp = Blueprint("council", __name__)
 
@@ -42,7 +42,8 @@ def _values() -> dict:
     """Labels and helpers the council templates use."""
     return {"position_labels": POSITIONS.labels(), "visibility_labels": VISIBILITY.labels(),
             "kind_labels": KINDS.labels(), "money": service.format_money, "hours": service.hours,
-            "markdown": render_markdown, "today": today(),
+            "markdown": render_markdown, "published_markdown": render_published_markdown,
+            "today": today(),
             "amount": lambda entry: service.amount_cents(entry.minutes, entry.rate_cents)}
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 
 from flask import (
@@ -22,7 +21,7 @@ from portal.export import csv_response
 from portal.i18n import LANGUAGES, current_language
 from portal.i18n import gettext as _
 from portal.security import indexable, public
-from portal.text import render_markdown
+from portal.text import render_published_markdown
 from portal.transparency import changes, document, service
 from portal.transparency.models import (
     AMOUNT_BANDS,
@@ -76,11 +75,9 @@ def _introduction_html(markdown: str, markdown_es: str) -> str:
     return _rendered(markdown_es if current_language() == "es" and markdown_es else markdown)
 
 
-@functools.lru_cache(maxsize=64)
 def _rendered(markdown: str) -> str:
-    """Markdown through the one sanitiser, remembered: published introductions never change and
-    rendering them was most of a statement page's time."""
-    return render_markdown(markdown)
+    """Markdown through the one sanitiser, remembered: published introductions never change."""
+    return render_published_markdown(markdown)
 
 
 def _period(start: str | None, end: str | None, days: dict) -> str:
