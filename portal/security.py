@@ -13,7 +13,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFError
-from zxcvbn import zxcvbn
 
 from portal import drafts, static_files
 from portal.i18n import gettext as _
@@ -151,6 +150,10 @@ def password_problems(password: str, username: str = "", user_inputs: Iterable[s
         own_words += [name.lower(), "".join(words), *words] if words else []
     if username and username.lower() in password.lower():
         return [_("The password must not contain your user name.")]
+    # imported here, not with the app: its word lists take about 20 MB in every worker, and
+    # passwords are set a few times a year, not on every request
+    from zxcvbn import zxcvbn
+
     estimate = zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=own_words)
     if estimate["score"] >= MIN_PASSWORD_SCORE:
         return []
