@@ -175,6 +175,9 @@ def _template_gettext(translate):
         if context.eval_ctx.autoescape:
             # the catalogue is ours, as in Jinja's own newstyle gettext
             text = Markup(text)  # noqa: S704  # nosec B704
+        if not variables and "%" not in text:
+            # what formatting would give back: most messages fill nothing in
+            return text
         return text % variables
     return gettext_
 

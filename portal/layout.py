@@ -19,6 +19,12 @@ class NavLink:
     description: str
 
 
+# the addresses every page's frame links to (base.html reads them as frame_urls.<name>)
+FRAME_ENDPOINTS = {"home": "home.index", "safety": "home.safety", "kiosk_clear": "home.kiosk_clear",
+                   "login": "accounts.login", "logout": "accounts.logout",
+                   "account": "accounts.account", "staff_home": "accounts.staff_home"}
+
+
 def _links(entries) -> list[NavLink]:
     return [NavLink(e.endpoint, url_for(e.endpoint), str(e.label), str(e.description)) for e in entries]
 
@@ -31,7 +37,10 @@ def navigation(app: Flask) -> dict:
     found = cache.get(key)
     if found is None:
         found = cache[key] = {"public_nav": _links(app.config["PUBLIC_NAV"]),
-                              "staff_nav": _links(app.config["STAFF_NAV"])}
+                              "staff_nav": _links(app.config["STAFF_NAV"]),
+                              # the frame's own addresses, built once instead of on every page
+                              "frame_urls": {name: url_for(endpoint)
+                                             for name, endpoint in FRAME_ENDPOINTS.items()}}
     return found
 
 
