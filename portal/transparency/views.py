@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import format_date
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from portal import clock
 from portal.export import csv_response
@@ -130,8 +130,34 @@ def _statement_page(published: service.Published | None, template: str, path: st
         "with and who each service is for. Statement %(number)d, published %(day)s.",
         organisation=site, number=published.number,
         day=format_date(published.published_on, "long")))
-    return render_template(template, published=published, statement=readable(published.document),
+    section = SECTIONS[template]
+    return render_template(template, published=published,
+                           section_html=_published_section(section, published),
+                           introduction=_introduction(published.document),
                            change_lines=[changes.describe(c) for c in published.changes], **meta)
+
+
+# the part of each public page that comes from the statement alone
+SECTIONS = {"transparency/statement.html": "transparency/_funding.html",
+            "transparency/services.html": "transparency/_services.html"}
+# sections kept per app: (section, statement, language, script root) → HTML
+SECTIONS_KEPT = 64
+
+
+def _published_section(section: str, published: service.Published) -> Markup:
+    """A published statement's funding or services section as HTML, rendered once per version
+    and language: a published version never changes, and these sections were most of the time
+    of its pages. Drafts (the staff preview) are always rendered afresh."""
+    kept = current_app.extensions.setdefault("transparency_sections", {})
+    key = (section, published.number, published.published_on, current_language(), request.script_root)
+    found = kept.get(key)
+    if found is None:
+        if len(kept) >= SECTIONS_KEPT:
+            kept.clear()
+        html = render_template(section, published=published, statement=readable(published.document))
+        # our own template's output, escaped as it was rendered
+        found = kept[key] = Markup(html)  # noqa: S704  # nosec B704
+    return found
 
 
 @bp.route("/transparency")

@@ -150,3 +150,27 @@ def test_a_hostile_introduction_is_sanitised_on_the_public_page(client, query, s
     query(work)
     html = client.get("/transparency").get_data(as_text=True)
     assert "<script>alert" not in html and "javascript:" not in html
+
+
+def test_each_language_and_version_gets_its_own_published_sections(client, published, query, staff):
+    """The funding and services sections of a published statement are rendered once and kept:
+    what is kept never crosses languages or versions."""
+    english = client.get("/transparency").get_data(as_text=True)
+    assert "Federal government" in english
+    spanish = client.get("/transparency?lang=es").get_data(as_text=True)
+    assert "Gobierno federal" in spanish and "Federal government" not in spanish
+    # the choice is kept in a cookie: back to English on purpose
+    assert "Federal government" in client.get("/transparency?lang=en").get_data(as_text=True)
+    assert "Una restricción de financiación" in client.get(
+        "/transparency/services?lang=es").get_data(as_text=True)
+    # a new version with a new amount: the current page shows it, the first keeps its own
+    def second_version():
+        from portal.transparency.models import FundingSource
+        (FundingSource.update(amount=500000)
+         .where(FundingSource.public_id == published["funding_id"]).execute())
+        service.publish_draft(staff, service.save_draft(staff, "Second.", "", "exact").public_id)
+    query(second_version)
+    current = client.get("/transparency?lang=en").get_data(as_text=True)
+    assert "500,000 USD" in current and "450,000 USD" not in current
+    first = client.get("/transparency/history/1").get_data(as_text=True)
+    assert "450,000 USD" in first and "500,000 USD" not in first
