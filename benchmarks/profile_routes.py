@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 ROUTES = ["GET /healthz", "GET /", "GET /login", "GET /feedback", "GET /feedback/status",
+          "GET /surveys/drop-in-hours", "GET /council", "GET /transparency",
           "POST /feedback", "GET /staff/feedback", "GET /staff/"]
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 

@@ -42,7 +42,7 @@ from portal.surveys.plan import (
     previous_page,
     read_answers,
 )
-from portal.text import render_markdown
+from portal.text import render_published_markdown
 from portal.throttle import FORM_LIMIT, limiter
 
 bp = Blueprint("surveys", __name__)
@@ -165,7 +165,7 @@ def _answer_page(plan: Plan, form: AnswerForm, page: int, answers: Answers,
         show_code=plan.survey.uses_codes and (page == 1 or bool(code_error)),
         general_error=general_error, confirm=confirm,
         last=confirm or may_be_last(plan, page), first=page == 1 and not confirm,
-        intro=intro, intro_html=render_markdown(intro.text))
+        intro=intro, intro_html=render_published_markdown(intro.text))
 
 
 @bp.route("/surveys/<slug>/results")
