@@ -5,15 +5,17 @@ import contextlib
 import os
 import secrets
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
-from flask import Flask
+from flask import Flask, g, has_request_context, request
 from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 from playhouse.db_url import parse as parse_url
 
 db = DatabaseProxy()
+T = TypeVar("T")
 
 
 class BaseModel(Model):
@@ -126,6 +128,17 @@ def sqlite_path() -> str | None:
     if not is_sqlite():
         return None
     return db.obj.database
+
+
+def read_once(name: str, read: Callable[[], T]) -> T:
+    """During a GET or HEAD request, which writes nothing, the first answer of a read asked for
+    again by several parts of a page (settings, the current members); otherwise read afresh."""
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return read()
+    kept = g.setdefault("_read_once", {})
+    if name not in kept:
+        kept[name] = read()
+    return kept[name]
 
 
 def new_public_id() -> int:

@@ -92,3 +92,30 @@ def test_public_feedback_page_runs_one_query_whatever_is_published(client, add_t
 @pytest.mark.parametrize("path", ["/", "/healthz", "/login", "/feedback/status"])
 def test_anonymous_pages_without_data_run_no_query(client, path):
     assert _queries_for(client, path) == []
+
+
+def test_the_public_council_page_reads_settings_and_members_once(client):
+    """The roster, the diversity overview and the contact text share one read of the council's
+    settings and one of its current members."""
+    statements = _queries_for(client, "/council")
+    settings = [sql for sql in statements if "council_settings" in sql]
+    members = [sql for sql in statements if 'FROM "council_member"' in sql]
+    assert len(settings) == 1, settings
+    assert len(members) == 1, members
+
+
+def test_a_read_is_kept_for_a_get_request_only(app):
+    from portal.db import read_once
+
+    reads = []
+
+    def read():
+        reads.append(1)
+        return len(reads)
+    with app.test_request_context("/", method="GET"):
+        assert read_once("x", read) == read_once("x", read) == 1
+    with app.test_request_context("/", method="POST"):
+        # a request that writes may change what it reads: never kept
+        assert read_once("x", read) == 2 and read_once("x", read) == 3
+    with app.app_context():
+        assert read_once("x", read) == 4

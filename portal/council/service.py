@@ -33,7 +33,7 @@ from portal.council.models import (
     Proposal,
     ProposalResponse,
 )
-from portal.db import db, write_transaction
+from portal.db import db, read_once, write_transaction
 from portal.i18n import gettext as _
 from portal.privacy import suppress_small_counts
 from portal.roles import COUNCIL
@@ -58,7 +58,8 @@ class CouncilError(Exception):
 def settings() -> CouncilSettings:
     """The council's settings (the defaults until staff save them)."""
     # the defaults until staff first save them: reading never writes
-    return CouncilSettings.select().order_by(CouncilSettings.id).first() or CouncilSettings()
+    return read_once("council.settings", lambda: CouncilSettings.select().order_by(CouncilSettings.id)
+                     .first() or CouncilSettings())
 
 
 def parse_money(text: str) -> int:
@@ -116,7 +117,7 @@ def all_members() -> list[Member]:
 
 def current_members() -> list[Member]:
     """Members whose term includes today."""
-    return list(Member.current(clock.today()))
+    return read_once("council.current_members", lambda: list(Member.current(clock.today())))
 
 
 def accounts_to_add() -> list[User]:
