@@ -177,15 +177,12 @@ def forget_deleted(tables: Iterable[str], full: bool = False) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Bind the proxy and open a pooled connection for each request."""
+    """Bind the proxy; a request takes a pooled connection at its first query (peewee connects
+    on first use), so a page that reads nothing never touches the pool."""
     if db.obj is not None:
         # a second app in the same process (tests) must not keep the first one's connections
         close_pool()
     db.initialize(open_database(app.config["DATABASE_URL"], app.config["SYNCHRONOUS"]))
-
-    @app.before_request
-    def _connect() -> None:
-        db.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
     def _close(exc: BaseException | None) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from markupsafe import Markup
 from peewee import CharField, DatabaseError, TextField
 
@@ -125,10 +125,11 @@ def _load() -> dict[tuple[str, str], str] | None:
         return {(row.key, row.language): row.value for row in SiteText.select()}
 
     try:
-        if db.is_closed():
+        if db.is_closed() and not has_app_context():
             with db.connection_context():
                 return rows()
-        # the request's own connection (closing it here would end its transaction too)
+        # the request's own connection, taken at its first query and given back when it ends
+        # (closing it here would end its transaction too)
         return rows()
     except DatabaseError:
         current_app.logger.warning("the organisation's texts could not be read; defaults shown")
