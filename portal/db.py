@@ -141,6 +141,20 @@ def read_once(name: str, read: Callable[[], T]) -> T:
     return kept[name]
 
 
+def lookup_by(model: type[Model], field) -> Callable[[object], Model | None]:
+    """A function reading the one row of `model` whose `field` (a unique column) equals a value,
+    or None, with the statement built once per database: peewee builds a query's SQL anew each
+    time it runs, about 130 of the 160 µs a read by id took (the signed-in user, every request)."""
+    def find(value: object) -> Model | None:
+        built = db.obj.__dict__.setdefault("_portal_lookups", {})
+        key = (model, field.name)
+        sql = built.get(key)
+        if sql is None:
+            sql = built[key] = model.select().where(field == value).sql()[0]
+        return next(iter(model.raw(sql, value)), None)
+    return find
+
+
 def new_public_id() -> int:
     """A random 15-digit record number for URLs and exports (row numbers would tell the order)."""
     return PUBLIC_ID_LOW + secrets.randbelow(PUBLIC_ID_SPAN)

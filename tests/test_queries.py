@@ -119,3 +119,23 @@ def test_a_read_is_kept_for_a_get_request_only(app):
         assert read_once("x", read) == 2 and read_once("x", read) == 3
     with app.app_context():
         assert read_once("x", read) == 4
+
+
+def test_a_lookup_by_a_unique_column_reads_the_row_with_its_types(app, make_user, query):
+    """The signed-in user is read through SQL built once: the same row, with the same types, as
+    peewee's own query; None when there is no such row; another database gets its own SQL."""
+    from portal.accounts import user_by_id
+    from portal.accounts.models import User
+
+    made = make_user("staff", display_name="Rosa")
+
+    def check():
+        found = user_by_id(made.id)
+        expected = User.get_by_id(made.id)
+        assert found is not None and found.__data__ == expected.__data__
+        assert isinstance(found.created_on, dt.date) and found.is_active is True
+        assert user_by_id(made.id + 1000) is None
+        with counted_queries() as statements:
+            user_by_id(made.id)
+        assert len(statements) == 1 and statements[0].startswith("SELECT")
+    query(check)

@@ -8,8 +8,11 @@ from portal.accounts import cli, demo, key_commands, migrations, service, views
 from portal.accounts.audit import AuditEntry
 from portal.accounts.keys import MODELS as KEY_MODELS
 from portal.accounts.models import OneTimeLink, RecoveryCode, User
+from portal.db import lookup_by
 from portal.i18n import lazy_gettext as _l
 from portal.security import load_session_user
+
+user_by_id = lookup_by(User, User.id)
 
 
 def _setup(app: Flask) -> None:
@@ -17,7 +20,7 @@ def _setup(app: Flask) -> None:
 
     @app.before_request
     def _load_user() -> None:
-        load_session_user(lambda uid: User.get_or_none(User.id == uid))
+        load_session_user(user_by_id)
 
     app.before_request(views.require_admin_second_factor)
 
