@@ -11,7 +11,7 @@ from peewee import (
     IntegerField,
 )
 
-from portal.db import BaseModel
+from portal.db import BaseModel, lookup_by
 from portal.roles import is_staff
 from portal.sealing import decrypt_with_app_key, encrypt_with_app_key
 
@@ -62,7 +62,7 @@ class User(BaseModel):
     @classmethod
     def by_username(cls, username: str) -> User | None:
         """The account with this user name, ignoring case."""
-        return cls.get_or_none(cls.username == username.strip().lower())
+        return _user_by_username(username.strip().lower())
 
     @classmethod
     def roster(cls):
@@ -105,3 +105,7 @@ class RecoveryCode(BaseModel):
 
     class Meta:
         table_name = "recovery_code"
+
+
+# read through SQL built once (portal/db.py): every login runs this lookup
+_user_by_username = lookup_by(User, User.username)

@@ -17,7 +17,7 @@ from portal.accounts.keys import BytesField
 from portal.accounts.models import User
 from portal.accounts.sealed import ItemTextField, SealedKeyField
 from portal.choices import Choices
-from portal.db import BaseModel, new_public_id
+from portal.db import BaseModel, lookup_by, new_public_id
 from portal.i18n import lazy_gettext as _l
 
 TOPICS = Choices(
@@ -103,7 +103,7 @@ class FeedbackThread(BaseModel):
     @classmethod
     def by_receipt_hash(cls, digest: str) -> FeedbackThread | None:
         """The thread with this receipt hash: one indexed lookup."""
-        return cls.get_or_none(cls.receipt_hash == digest)
+        return _thread_by_receipt_hash(digest)
 
     @classmethod
     def published(cls, limit: int = 20):
@@ -202,3 +202,7 @@ class SentForm(BaseModel):
 
     class Meta:
         table_name = "feedback_sent_form"
+
+
+# read through SQL built once (portal/db.py): every receipt typed in runs this lookup
+_thread_by_receipt_hash = lookup_by(FeedbackThread, FeedbackThread.receipt_hash)

@@ -14,7 +14,7 @@ from peewee import (
 
 from portal.accounts.sealed import SealedTextField
 from portal.choices import Choices
-from portal.db import BaseModel
+from portal.db import BaseModel, lookup_by
 from portal.i18n import lazy_gettext as _l
 
 STATES = Choices(
@@ -57,7 +57,7 @@ class Survey(BaseModel):
     @classmethod
     def by_slug(cls, slug: str) -> Survey | None:
         """The survey with this short name."""
-        return cls.get_or_none(cls.slug == slug)
+        return _survey_by_slug(slug)
 
     @classmethod
     def open_now(cls, today):
@@ -196,3 +196,7 @@ class SurveyCode(BaseModel):
 
 MODELS = (Survey, SurveyQuestion, SurveyChoice, SurveyResponse, SurveyAnswer, SurveyTextAnswer,
           SurveyTally, SurveyCode)
+
+
+# read through SQL built once (portal/db.py): every survey page starts with this lookup
+_survey_by_slug = lookup_by(Survey, Survey.slug)
