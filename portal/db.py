@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from flask import Flask, g, has_request_context, request
-from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, Model, ModelSelect, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 from playhouse.db_url import parse as parse_url
 
@@ -153,6 +153,23 @@ def lookup_by(model: type[Model], field) -> Callable[[object], Model | None]:
             sql = built[key] = model.select().where(field == value).sql()[0]
         return next(iter(model.raw(sql, value)), None)
     return find
+
+
+def built_once(build: Callable[..., ModelSelect]) -> Callable[..., list]:
+    """A query whose values are all fixed (or given as a few hashable arguments) with its SQL built
+    once per database and arguments, and its rows read as model instances: for the reads every
+    page of a kind makes, where building the SQL cost more than running it."""
+    own = object()
+
+    def run(*args: object) -> list:
+        built = db.obj.__dict__.setdefault("_portal_built", {})
+        found = built.get((own, args))
+        if found is None:
+            query = build(*args)
+            found = built[(own, args)] = (query.model, *query.sql())
+        model, sql, params = found
+        return list(model.raw(sql, *params))
+    return run
 
 
 def new_public_id() -> int:

@@ -139,3 +139,22 @@ def test_a_lookup_by_a_unique_column_reads_the_row_with_its_types(app, make_user
             user_by_id(made.id)
         assert len(statements) == 1 and statements[0].startswith("SELECT")
     query(check)
+
+
+def test_a_query_built_once_reads_what_peewee_reads_for_each_argument(app, add_threads, query):
+    """built_once keeps a query's SQL per database and arguments: the published list for 3 and
+    for 20 items are two statements, each giving the rows peewee's own query gives."""
+    from portal.db import built_once
+    from portal.feedback.models import FeedbackThread
+
+    add_threads(5)
+    published = built_once(FeedbackThread.published)
+
+    def check():
+        for limit in (3, 20, 3):
+            rows = published(limit)
+            expected = list(FeedbackThread.published(limit))
+            assert [row.__data__ for row in rows] == [row.__data__ for row in expected]
+            assert len(rows) == min(limit, 5)
+            assert isinstance(rows[0].published_on, dt.date)
+    query(check)

@@ -18,7 +18,7 @@ from portal import clock, codes
 from portal.accounts import sealed
 from portal.accounts.audit import record
 from portal.accounts.models import User
-from portal.db import db, fresh_public_id, write_transaction
+from portal.db import built_once, db, fresh_public_id, write_transaction
 from portal.feedback import receipts
 from portal.feedback.models import (
     STATUSES,
@@ -223,7 +223,10 @@ def delete_conversation(thread: FeedbackThread, receipt_text: str) -> None:
 
 def published_items(limit: int = 20) -> list[FeedbackThread]:
     """The public "you said, we did" list."""
-    return list(FeedbackThread.published(limit))
+    return _published(limit)
+
+
+_published = built_once(FeedbackThread.published)
 
 
 # --- who reads a restricted thread -----------------------------------------------------------
@@ -237,9 +240,11 @@ def complaint_readers() -> list[User]:
 
 def anyone_named_for_complaints() -> bool:
     """True when at least one active staff account is named to handle complaints."""
-    return (User.select(User.id)
-            .where(User.handles_complaints & User.is_active & User.role.in_(STAFF_ROLES))
-            .exists())
+    return bool(_one_complaint_reader())
+
+
+_one_complaint_reader = built_once(lambda: User.select(User.id).where(
+    User.handles_complaints & User.is_active & User.role.in_(STAFF_ROLES)).limit(1))
 
 
 def may_read_restricted(user: User | None) -> bool:
