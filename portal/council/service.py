@@ -33,7 +33,7 @@ from portal.council.models import (
     Proposal,
     ProposalResponse,
 )
-from portal.db import db, read_once, write_transaction
+from portal.db import built_once, db, read_once, write_transaction
 from portal.i18n import gettext as _
 from portal.privacy import suppress_small_counts
 from portal.roles import COUNCIL
@@ -55,11 +55,18 @@ class CouncilError(Exception):
 
 # --- settings ---------------------------------------------------------------------------------
 
+# reads every council page makes, with their SQL built once (portal/db.py)
+_first_settings = built_once(lambda: CouncilSettings.select().order_by(CouncilSettings.id).limit(1))
+_current_members = built_once(Member.current)
+_published_outcomes = built_once(lambda: Proposal.select().where(
+    Proposal.published_on.is_null(False) & Proposal.decision.is_null(False))
+    .order_by(Proposal.published_on.desc(), Proposal.id.desc()))
+
+
 def settings() -> CouncilSettings:
     """The council's settings (the defaults until staff save them)."""
     # the defaults until staff first save them: reading never writes
-    return read_once("council.settings", lambda: CouncilSettings.select().order_by(CouncilSettings.id)
-                     .first() or CouncilSettings())
+    return read_once("council.settings", lambda: next(iter(_first_settings()), None) or CouncilSettings())
 
 
 def parse_money(text: str) -> int:
@@ -117,7 +124,7 @@ def all_members() -> list[Member]:
 
 def current_members() -> list[Member]:
     """Members whose term includes today."""
-    return read_once("council.current_members", lambda: list(Member.current(clock.today())))
+    return read_once("council.current_members", lambda: _current_members(clock.today()))
 
 
 def accounts_to_add() -> list[User]:
@@ -438,9 +445,7 @@ def undecided_count() -> int:
 
 def published_outcomes() -> list[Proposal]:
     """Decisions published as "you said, we did", newest first."""
-    return list(Proposal.select()
-                .where(Proposal.published_on.is_null(False) & Proposal.decision.is_null(False))
-                .order_by(Proposal.published_on.desc(), Proposal.id.desc()))
+    return _published_outcomes()
 
 
 def save_proposal(actor: User, proposal: Proposal | None, title: str, question: str,

@@ -22,7 +22,7 @@ from peewee import (
 from portal.accounts.models import User
 from portal.choices import Choices
 from portal.clock import utc_now
-from portal.db import BaseModel
+from portal.db import BaseModel, built_once
 from portal.i18n import lazy_gettext as _l
 
 FUNDER_TYPES = Choices(
@@ -275,11 +275,8 @@ class Statement(BaseModel):
     @classmethod
     def latest_published(cls) -> Statement | None:
         """The current statement: the published one with the highest number."""
-        return (cls
-                .select()
-                .where(cls.number.is_null(False))
-                .order_by(cls.number.desc())
-                .first())
+        found = _latest_published()
+        return found[0] if found else None
 
     @classmethod
     def published_number(cls, number: int) -> Statement | None:
@@ -296,3 +293,8 @@ class Statement(BaseModel):
         if before is not None:
             query = query.where(cls.number < before)
         return query.order_by(cls.number.desc()).limit(limit)
+
+
+# every transparency page starts with this read: its SQL is built once (portal/db.py)
+_latest_published = built_once(lambda: Statement.select().where(Statement.number.is_null(False))
+                               .order_by(Statement.number.desc()).limit(1))
