@@ -2,6 +2,7 @@
 and funding transparency, for organisations serving survivors of trafficking."""
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 from flask import Flask
@@ -14,10 +15,34 @@ ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 
 
+class Portal(Flask):
+    """Flask, asking once per function whether a hook or view is a coroutine: Flask asks on every
+    call, which cost more than some of the fourteen hooks every request runs. Weakly kept, so a
+    function made for one request (after_this_request) is not kept after it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._synchronous: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def ensure_sync(self, func):
+        try:
+            if self._synchronous.get(func):
+                return func
+        except TypeError:
+            # something that cannot be weakly referenced: asked every time, as Flask does
+            return super().ensure_sync(func)
+        found = super().ensure_sync(func)
+        # only the answer "it is synchronous" is kept: keeping the function itself as the value
+        # would keep it alive
+        if found is func:
+            self._synchronous[func] = True
+        return found
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; `config` overrides settings (tests use it)."""
     instance_path = (config or {}).get("INSTANCE_PATH") or portal_config.default_instance_path()
-    app = Flask(
+    app = Portal(
         __name__,
         instance_path=instance_path,
         template_folder=str(ROOT / "templates"),

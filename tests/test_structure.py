@@ -106,3 +106,32 @@ def test_every_setting_the_code_reads_is_documented():
     documented = set(re.findall(r"PORTAL_[A-Z0-9_]+", table))
     documented |= {f"PORTAL_ARGON2{suffix}" for suffix in re.findall(r"`(_[A-Z_]+)`", table)}
     assert sorted(read - documented) == []
+
+
+def test_the_app_asks_once_whether_a_function_is_a_coroutine_and_keeps_nothing_alive(app):
+    """Portal.ensure_sync remembers its answer per function, weakly: a coroutine is still refused
+    as Flask refuses it (the portal has no async views), and a function made for one request is
+    not kept once it is gone."""
+    import gc
+
+    import pytest
+
+    def plain():
+        return "plain"
+
+    async def coroutine():
+        return "done"
+
+    assert app.ensure_sync(plain) is plain is app.ensure_sync(plain)
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            app.ensure_sync(coroutine)
+    before = len(app._synchronous)
+
+    def once():
+        return None
+    app.ensure_sync(once)
+    assert len(app._synchronous) == before + 1
+    del once
+    gc.collect()
+    assert len(app._synchronous) == before
