@@ -15,7 +15,7 @@ def test_create_user_prints_a_one_time_invite_link(runner, make_user, client):
     result = runner.invoke(args=["create-user", "--role", "council", "--username", "Maya"])
     assert result.exit_code == 0
     token = re.search(r"token=([A-Za-z0-9_-]+)", result.output).group(1)
-    # a council member may keep the suggested name or choose their own
+    # the person may keep the suggested name or choose their own
     assert b'value="maya"' in client.get(f"/account/setup?token={token}").data
 
 

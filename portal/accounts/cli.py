@@ -12,7 +12,8 @@ from portal.roles import ROLES
 @click.command("create-user")
 @with_appcontext
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the person may do.")
-@click.option("--username", default=None, help="Their user name (they choose it when left out).")
+@click.option("--username", default=None,
+              help="A suggested user name (the person may keep it or choose their own).")
 @click.option("--reset", is_flag=True, help="Issue a password reset link for an existing account.")
 def create_user_command(role: str, username: str | None, reset: bool) -> None:
     """Print a one-time link with which someone sets their own password."""

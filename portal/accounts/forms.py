@@ -68,9 +68,10 @@ class DisableTotpForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    """An admin invites a new staff or council member."""
+    """An admin invites a new staff or council member (or admin)."""
 
-    username = StringField(_l("User name for the new account"),
+    # only a suggestion: the person chooses their own when they open the link
+    username = StringField(_l("Suggested user name"),
                            validators=[InputRequired(), Length(min=2, max=64), USERNAME_RULE])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES.form_choices())
 

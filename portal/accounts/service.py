@@ -17,7 +17,7 @@ from portal.accounts.models import OneTimeLink, RecoveryCode, User
 from portal.clock import utc_now
 from portal.db import db, write_transaction
 from portal.i18n import gettext as _
-from portal.roles import COUNCIL, ROLES, is_staff, needs_second_factor
+from portal.roles import ROLES, is_staff, needs_second_factor
 from portal.security import hash_password, needs_rehash, password_problems, verify_password
 
 RECOVERY_CODE_COUNT = 10
@@ -28,6 +28,10 @@ _DUMMY = {"hash": None}
 
 class AccountError(Exception):
     """A request about an account that cannot be carried out; the message is for the user."""
+
+
+class UsernameError(AccountError):
+    """The user name asked for cannot be used (none given, or taken); shown next to that field."""
 
 
 LINK_PURPOSE = "one-time-link"
@@ -93,14 +97,13 @@ def use_link(token: str, username: str, password: str, display_name: str = "") -
     if link is None:
         raise AccountError(_("This link has expired or was already used. Ask an admin for a new one."))
     if link.user_id:
+        # a reset sets a password; the account keeps its name
         username = link.user.username
-    elif link.role == COUNCIL and username.strip():
-        # a council member chooses their own login name; the admin's is only a suggestion
-        username = normalise_username(username)
     else:
-        username = normalise_username(link.username or username)
+        # whoever is invited chooses their own login name; the admin's is only a suggestion
+        username = normalise_username(username) or normalise_username(link.username or "")
     if not username:
-        raise AccountError(_("Choose a user name."))
+        raise UsernameError(_("Choose a user name."))
     own_names = [display_name, link.user.display_name if link.user_id else ""]
     problems = password_problems(password, username, own_names)
     if problems:
@@ -116,7 +119,7 @@ def use_link(token: str, username: str, password: str, display_name: str = "") -
             audit.record(user, f"link.used.{link.purpose}", user.id)
     except IntegrityError as error:
         # two invitations naming the same new user name, used at the same moment
-        raise AccountError(_("That user name is taken. Choose another.")) from error
+        raise UsernameError(_("That user name is taken. Choose another.")) from error
     return user
 
 
@@ -139,7 +142,7 @@ def _account_from_link(link: OneTimeLink, username: str, password_hash: str,
                     ).where(User.id == link.user_id).execute()
         return User.get_by_id(link.user_id)
     if User.by_username(username) is not None:
-        raise AccountError(_("That user name is taken. Choose another."))
+        raise UsernameError(_("That user name is taken. Choose another."))
     user = User.create(username=username, display_name=display_name.strip(), role=link.role,
                        password_hash=password_hash, created_on=utc_now().date())
     OneTimeLink.update(user=user).where(OneTimeLink.id == link.id).execute()

@@ -187,14 +187,16 @@ def setup():
     link = service.find_link(form.token.data or "")
     if link is None:
         return render_template("accounts/setup_invalid.html"), 404
-    if request.method == "GET" and link.role == "council" and link.username and not link.user_id:
+    if request.method == "GET" and link.username and not link.user_id:
+        # the admin's name is only a suggestion: the person may keep it or choose their own
         form.username.data = link.username
     if form.validate_on_submit():
         try:
             user = service.use_link(form.token.data, form.username.data or "",
                                     form.password.data, form.display_name.data or "")
         except service.AccountError as error:
-            form.password.errors.append(str(error))
+            problem_field = form.username if isinstance(error, service.UsernameError) else form.password
+            problem_field.errors.append(str(error))
         else:
             # a link someone intercepted must not be enough: the second factor still counts
             private_key = keys.unlock(user, form.password.data)

@@ -7,11 +7,13 @@ import re
 
 import click
 import pyotp
+import pytest
 from support.config import portal_config
 
 from portal import codes, create_app
 from portal.accounts.audit import AuditEntry
 from portal.accounts.models import OneTimeLink, RecoveryCode, User
+from portal.db import db
 
 LINK = re.compile(r"http://localhost/account/setup\?token=([A-Za-z0-9_-]+)")
 
@@ -272,3 +274,119 @@ def test_admins_see_pending_links_and_revoke_them(app, make_user, query):
     assert browser.post(f"/staff/users/links/{link.id}/revoke").status_code == 404
     actions = query(lambda: [(e.action, e.actor_id) for e in AuditEntry.select()])
     assert ("link.revoked", admin.id) in actions
+
+
+# --- every invited person chooses their own user name; a reset keeps the account's -------------
+
+SETUP_PASSWORD = "quiet harbour lantern 8"
+
+
+def _invitation(browser, role: str, suggestion: str = "suggested-name") -> str:
+    """An admin's invitation from the user list; returns the link's token."""
+    page = browser.post("/staff/users", data={"username": suggestion, "role": role})
+    return LINK.search(page.get_data(as_text=True)).group(1)
+
+
+def _accept(browser, token: str, username: str, display_name: str = ""):
+    return browser.post("/account/setup", data={"token": token, "username": username,
+                                                "display_name": display_name,
+                                                "password": SETUP_PASSWORD, "confirm": SETUP_PASSWORD})
+
+
+def test_the_invite_form_says_the_name_is_only_a_suggestion(app, make_user):
+    _, browser = _signed_in_admin(app, make_user)
+    page = browser.get("/staff/users").get_data(as_text=True)
+    assert "Suggested user name" in page
+    assert "The person may keep it or choose their own when they open the link." in page
+
+
+@pytest.mark.parametrize("role", ["staff", "admin", "council"])
+def test_an_invited_person_chooses_their_own_user_name(app, make_user, query, role):
+    admin, browser = _signed_in_admin(app, make_user)
+    token = _invitation(browser, role)
+    # the pending list names the invitation by the suggestion until it is used
+    listing = browser.get("/staff/users").get_data(as_text=True).split("Links not used yet", 1)[1]
+    assert "suggested-name" in listing.split("Recent changes", 1)[0]
+    invitee = app.test_client()
+    form = invitee.get(f"/account/setup?token={token}").get_data(as_text=True)
+    assert 'value="suggested-name"' in form and 'id="username-hint"' in form
+    assert "only a suggestion" in form and "does not give away who you are" in form
+    answer = _accept(invitee, token, "Night-Owl", "Sol")
+    assert answer.status_code in (200, 302)
+    assert query(lambda: User.by_username("suggested-name")) is None
+    chosen = query(lambda: User.by_username("night-owl"))
+    assert chosen is not None and chosen.role == role and chosen.display_name == "Sol"
+    # the admin's pages name the account by the name the person chose
+    users = browser.get("/staff/users").get_data(as_text=True)
+    assert "night-owl" in users and "suggested-name" not in users
+    trail = browser.get("/staff/audit").get_data(as_text=True)
+    assert "night-owl" in trail and "suggested-name" not in trail
+    rows = query(lambda: [(e.action, e.actor_id, e.subject_id) for e in AuditEntry.select()])
+    assert ("link.used.invite", chosen.id, chosen.id) in rows and ("link.invite", admin.id, None) in rows
+
+
+def test_the_invited_person_logs_in_with_the_name_they_chose(app, make_user):
+    _, browser = _signed_in_admin(app, make_user)
+    token = _invitation(browser, "staff")
+    _accept(app.test_client(), token, "harbour-light")
+    newcomer = app.test_client()
+    refused = newcomer.post("/login", data={"username": "suggested-name", "password": SETUP_PASSWORD})
+    assert refused.status_code == 200
+    assert newcomer.post("/login", data={"username": "harbour-light",
+                                         "password": SETUP_PASSWORD}).status_code == 302
+    assert newcomer.get("/staff/").status_code == 200
+
+
+@pytest.mark.parametrize("typed", ["", "   "])
+def test_an_empty_user_name_falls_back_to_the_suggestion(app, make_user, query, typed):
+    _, browser = _signed_in_admin(app, make_user)
+    token = _invitation(browser, "staff", suggestion="Kept-Suggestion")
+    _accept(app.test_client(), token, typed)
+    assert query(lambda: User.by_username("kept-suggestion").role) == "staff"
+
+
+def test_no_name_at_all_asks_for_one_and_keeps_the_form(app, query):
+    from portal.accounts import service
+
+    with app.test_request_context("/"), db.connection_context():
+        token = service.issue_link("invite", "staff")
+    browser = app.test_client()
+    form = browser.get(f"/account/setup?token={token}").get_data(as_text=True)
+    assert 'id="username"' in form and "only a suggestion" not in form
+    response = _accept(browser, token, "", "River")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="username-error"' in page and "Choose a user name." in page
+    assert 'value="River"' in page, "the display name is kept"
+    assert query(lambda: User.select().count()) == 0
+    assert _accept(browser, token, "river-1").status_code == 302, "the link still works"
+
+
+def test_a_taken_user_name_is_refused_next_to_the_field_and_the_form_kept(app, make_user, query):
+    make_user("council", username="taken-name")
+    _, browser = _signed_in_admin(app, make_user)
+    token = _invitation(browser, "staff")
+    invitee = app.test_client()
+    response = _accept(invitee, token, "Taken-Name", "Ana")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "That user name is taken. Choose another." in page
+    assert 'id="username-error"' in page and 'aria-invalid="true"' in page
+    assert 'value="Taken-Name"' in page and 'value="Ana"' in page
+    assert query(lambda: User.by_username("taken-name").role) == "council", "the other account is untouched"
+    assert _accept(invitee, token, "free-name").status_code == 302
+    assert query(lambda: User.by_username("free-name").role) == "staff"
+
+
+def test_a_reset_link_cannot_change_the_user_name(app, make_user, query):
+    target = make_user("staff", username="keeps-her-name")
+    _, browser = _signed_in_admin(app, make_user)
+    token = LINK.search(browser.post(f"/staff/users/{target.id}/reset").get_data(as_text=True)).group(1)
+    person = app.test_client()
+    form = person.get(f"/account/setup?token={token}").get_data(as_text=True)
+    assert "keeps-her-name" in form and 'id="username"' not in form and 'id="display_name"' not in form
+    assert _accept(person, token, "a-new-name").status_code == 302
+    assert query(lambda: User.by_username("a-new-name")) is None
+    assert query(lambda: User.get_by_id(target.id).username) == "keeps-her-name"
+    again = app.test_client().post("/login", data={"username": "keeps-her-name", "password": SETUP_PASSWORD})
+    assert again.status_code == 302

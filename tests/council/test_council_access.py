@@ -90,17 +90,6 @@ def test_an_invited_member_chooses_their_own_login_and_display_name(app, query):
     assert query(lambda: User.by_username("suggested-name")) is None
 
 
-def test_a_staff_invitation_keeps_the_name_the_admin_chose(app, query):
-    from portal.accounts import service
-
-    with app.test_request_context("/"), db.connection_context():
-        token = service.issue_link("invite", "staff", username="chosen-by-admin")
-    app.test_client().post("/account/setup", data={
-        "token": token, "username": "something-else", "password": "a-long-enough-passphrase-9",
-        "confirm": "a-long-enough-passphrase-9"})
-    assert query(lambda: User.by_username("chosen-by-admin")) is not None
-
-
 @pytest.mark.parametrize("path", ["/staff/council/members/1", "/staff/council/meetings/42",
                                   "/council/meetings/42"])
 def test_unknown_ids_get_the_not_found_page(app, path):
