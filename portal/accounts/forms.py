@@ -30,11 +30,16 @@ class SecondFactorForm(FlaskForm):
                        validators=[InputRequired(), Length(max=32)])
 
 
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class SetupForm(FlaskForm):
     """Choose a password through a one-time link."""
 
     token = HiddenField(validators=[InputRequired(), Length(max=200)])
-    username = StringField(_l("User name"),
+    # spaces a phone keyboard adds before or after the name are dropped, not refused
+    username = StringField(_l("User name"), filters=[_stripped],
                            validators=[Optional(), Length(min=2, max=64), USERNAME_RULE])
     display_name = StringField(_l("Name to show (optional)"),
                                validators=[Optional(), Length(max=100), NoControlCharacters()])

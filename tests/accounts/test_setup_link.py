@@ -390,3 +390,11 @@ def test_a_reset_link_cannot_change_the_user_name(app, make_user, query):
     assert query(lambda: User.get_by_id(target.id).username) == "keeps-her-name"
     again = app.test_client().post("/login", data={"username": "keeps-her-name", "password": SETUP_PASSWORD})
     assert again.status_code == 302
+
+
+def test_spaces_around_a_chosen_user_name_are_dropped(app, make_user, query):
+    """A phone keyboard's trailing space does not make the name "invalid"."""
+    _, browser = _signed_in_admin(app, make_user)
+    token = _invitation(browser, "staff")
+    _accept(app.test_client(), token, "  quiet-harbour ")
+    assert query(lambda: User.by_username("quiet-harbour").role) == "staff"
