@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from support.config import portal_config
+from support.pages import skipped_heading_levels
 from support.rows import gather_list
 from support.world import build_world, route_keys, rule_for
 
@@ -70,6 +71,11 @@ def _pages(tmp_path) -> dict[str, str]:
     return pages
 
 
+def test_the_heading_check_finds_a_skipped_level():
+    assert skipped_heading_levels("<h1>a</h1><h2>b</h2><h3 id=x>c</h3><h2>d</h2>") == []
+    assert skipped_heading_levels("<h1>a</h1><h3>b</h3>") == ["h1 then h3"]
+
+
 def test_every_page_is_valid_html(tmp_path):
     checker = _checker()
     pages = _pages(tmp_path)
@@ -87,4 +93,6 @@ def test_every_page_is_valid_html(tmp_path):
     problems = [f"{names.get(Path(m.get('url', '')).name, m.get('url'))}: line {m.get('lastLine')}:"
                 f" {m.get('message')} [{m.get('extract', '').strip()[:80]}]"
                 for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
+    problems += [f"{label}: {skip}" for label, html in sorted(pages.items())
+                 for skip in skipped_heading_levels(html)]
     assert not problems, f"{len(problems)} HTML errors:\n" + "\n".join(problems[:40])

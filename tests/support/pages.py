@@ -68,3 +68,18 @@ def shows_unescaped(html: str, value: str, baseline: str = "") -> bool:
     if len(value) < 8 or str(escape(value)) == value or not re.search(r"<[A-Za-z/!]", value):
         return False
     return value in html and value not in baseline
+
+
+HEADING = re.compile(r"<h([1-6])[\s>]")
+
+
+def skipped_heading_levels(html: str) -> list[str]:
+    """Where a page's headings go down more than one level at once (an h1, then an h3): a screen
+    reader's list of headings then suggests a missing section (axe and Lighthouse: heading-order)."""
+    found, before = [], 0
+    for match in HEADING.finditer(html):
+        level = int(match.group(1))
+        if before and level > before + 1:
+            found.append(f"h{before} then h{level}")
+        before = level
+    return found

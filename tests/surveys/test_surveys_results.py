@@ -201,3 +201,21 @@ def test_the_results_csv_is_suppressed_the_same_way(answered, staff):
     rating = {r[1]: r[2] for r in rows if r[0].startswith("Q3 ")}
     assert rating["Average (1 to 5)"] == "4.3" and rating["4"] == "14"
     assert ["", "Responses", "20", ""] in rows
+
+
+def test_the_results_pages_headings_never_skip_a_level(app, answered, staff):
+    """Each question's heading sits one level under the page's (public page: h1 then h2; the
+    staff page's filtered view: under its own h2), as screen readers' heading lists expect."""
+    from support.pages import skipped_heading_levels
+
+    assert staff.post(f"/staff/surveys/{answered}/publish", data={"publish": "yes"}).status_code == 302
+    public = app.test_client().get(f"/surveys/{answered}/results").get_data(as_text=True)
+    assert 'id="result-q1-title"' in public
+    assert skipped_heading_levels(public) == []
+    staff_page = staff.get(f"/staff/surveys/{answered}/results").get_data(as_text=True)
+    assert 'id="result-q1-title"' in staff_page
+    assert skipped_heading_levels(staff_page) == []
+    # one group (the 10 who answered "Yes" to question 1): the questions sit under its heading
+    group = staff.get(f"/staff/surveys/{answered}/results?answer=1:1").get_data(as_text=True)
+    assert "Only people who answered" in group and 'id="result-q2-title"' in group
+    assert skipped_heading_levels(group) == []
