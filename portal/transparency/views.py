@@ -72,12 +72,9 @@ def _introduction(doc: dict) -> str:
 
 def _introduction_html(markdown: str, markdown_es: str) -> str:
     """The Spanish text for Spanish readers when there is one, else the introduction, as HTML."""
-    return _rendered(markdown_es if current_language() == "es" and markdown_es else markdown)
-
-
-def _rendered(markdown: str) -> str:
-    """Markdown through the one sanitiser, remembered: published introductions never change."""
-    return render_published_markdown(markdown)
+    # published introductions never change: rendered once per process
+    return render_published_markdown(markdown_es if current_language() == "es" and markdown_es
+                                      else markdown)
 
 
 def _period(start: str | None, end: str | None, days: dict) -> str:
